@@ -66,7 +66,8 @@ class ChatPage:
     """One page of a user's conversation, as Engati returned it.
 
     `total_records` is only set when Engati reported a total; `has_more` is True/False when
-    that (or a short page) makes it knowable, else None.
+    that (or a short page) makes it knowable, else None. `unreadable_items` counts list entries
+    that were not messages we could read: they are reported, never invented.
     """
 
     messages: list[Message]
@@ -74,3 +75,4 @@ class ChatPage:
     page_size: int
     total_records: int | None = None
     has_more: bool | None = None
+    unreadable_items: int = 0

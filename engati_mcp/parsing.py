@@ -1,0 +1,449 @@
+"""Tolerant parsing of Engati's response bodies into `models`.
+
+Engati documents its endpoints but not their response bodies (its guide shows them as images),
+so this module accepts every shape known or plausible (see shared/reference/engati-api.md):
+
+- envelope: ``{"status": {"code": 1000, "desc": "Success"}, "responseObject": ...}``, or none;
+- the list at the top level, or under ``responseObject`` / ``data`` / ``content`` / ``result``,
+  itself a list or an object holding it under ``conversations`` / ``messages`` (history) or
+  ``users`` / ``records`` / ``items`` / ``results`` (users);
+- message sender under ``sender`` / ``from`` / ``source`` / ``role`` (``bot``, ``USER``,
+  ``AGENT``...; per the observed public client, any other non-empty sender is the user);
+- text under ``response`` / ``text`` / ``message`` (a string, or an object with ``text``);
+- timestamp as epoch milliseconds (or seconds), ISO 8601, or Engati's local-time string
+  ``2025/03/01 13:45:10.123+0530``; always returned as an aware UTC datetime;
+- rich elements (carousel, buttons, quick replies, card, template, attachment, button taps,
+  handoff and system events) turned into short placeholders instead of raw payloads;
+- pagination totals under ``total_records`` / ``totalCount`` / ``total`` and friends.
+
+What cannot be read is never guessed: a body without a recognisable list raises
+`EngatiResponseError` naming the keys it had, and an unreadable message is counted, not invented.
+All text from Engati is end-user or bot content: control, zero-width, bidi-override and tag
+characters are stripped here, once, so nothing downstream can be fooled by invisible text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from engati_mcp.errors import EngatiResponseError, api_error
+from engati_mcp.models import ChatPage, EngatiUser, Message, MessageKind, Role
+
+SUCCESS_CODE = 1000
+_CONTAINER_KEYS = ("responseObject", "response_object", "data", "content", "result", "payload", "body")
+_MESSAGE_LIST_KEYS = ("conversations", "messages", "conversation", "chats", "chat_history", "history")
+_USER_LIST_KEYS = ("users", "user_list", "userList", "records", "items", "results", "matches")
+_TOTAL_KEYS = ("total_records", "totalRecords", "totalCount", "total_count", "total",
+               "totalElements", "total_elements", "count")
+_SENDER_KEYS = ("sender", "from", "source", "role", "sender_type", "senderType", "author", "message_from")
+_TEXT_KEYS = ("response", "text", "message", "msg", "body", "content", "value")
+_TIME_KEYS = ("timestamp", "time", "created_at", "createdAt", "created_on", "createdOn", "date",
+              "sent_at", "sentAt", "ts")
+_TYPE_KEYS = ("type", "message_type", "messageType", "content_type", "contentType", "msg_type")
+
+_ROLE_WORDS = {
+    "bot": Role.BOT, "assistant": Role.BOT, "engati": Role.BOT, "chatbot": Role.BOT, "virtual_assistant": Role.BOT,
+    "agent": Role.AGENT, "human_agent": Role.AGENT, "live_agent": Role.AGENT, "operator": Role.AGENT,
+    "user": Role.USER, "customer": Role.USER, "visitor": Role.USER, "human": Role.USER,
+    "end_user": Role.USER, "enduser": Role.USER, "contact": Role.USER, "client": Role.USER,
+    "system": Role.BOT,  # handoffs and notices come from the platform, not from the user
+}
+
+# Characters stripped from every text: C0/C1 controls except newline and tab, zero-width and
+# invisible formatting marks, bidirectional overrides/isolates, and Unicode "tag" characters
+# (an invisible channel for prompt injection). ZWJ/ZWNJ are kept: emoji sequences and Indic
+# and Persian scripts need them to render words correctly.
+_STRIP = {c: None for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0),
+                            0x200B, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF, 0x180E, 0x00AD,
+                            0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A),
+                            *range(0xE0000, 0xE0080)]}
+_STRIP[0x09] = " "
+_STRIP[0x0D] = None  # "\r\n" -> "\n"; a lone "\r" would otherwise let text overwrite a terminal line
+
+
+def clean_text(text: str) -> str:
+    """Strip invisible and control characters from end-user or bot text (keeps newlines)."""
+    return text.translate(_STRIP).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Envelope and list discovery
+
+
+def check_envelope(body: Any) -> None:
+    """Raise the mapped `EngatiAPIError` when a 2xx body carries an Engati error status."""
+    code, desc = engati_status(body)
+    if code is not None and code != SUCCESS_CODE:
+        raise api_error(200, code, desc)
+
+
+def engati_status(body: Any) -> tuple[int | None, str | None]:
+    """Engati's own status code and description from a body, in any known spelling."""
+    if not isinstance(body, dict):
+        return None, None
+    status = body.get("status")
+    if isinstance(status, dict):
+        return _as_int(status.get("code")), _short_str(status.get("desc") or status.get("message"))
+    code = _as_int(body.get("error_code", body.get("errorCode", body.get("code"))))
+    desc = _short_str(body.get("error_message") or body.get("errorMessage") or body.get("error_details")
+                      or body.get("desc") or body.get("message"))
+    return code, desc
+
+
+def _find_list(body: Any, list_keys: tuple[str, ...]) -> list[Any] | None:
+    """The record list in a body: at the top level, or under known container and list keys."""
+    if isinstance(body, list):
+        return body
+    if not isinstance(body, dict):
+        return None
+    for key in list_keys:
+        if isinstance(body.get(key), list):
+            return body[key]
+    for key in _CONTAINER_KEYS:
+        if key in body and (found := _find_list(body[key], list_keys)) is not None:
+            return found
+    return None
+
+
+def _find_total(body: Any, depth: int = 0) -> int | None:
+    if not isinstance(body, dict) or depth > 2:
+        return None
+    for key in _TOTAL_KEYS:
+        if (total := _as_int(body.get(key))) is not None and total >= 0:
+            return total
+    for key in _CONTAINER_KEYS:
+        if (total := _find_total(body.get(key), depth + 1)) is not None:
+            return total
+    return None
+
+
+def _keys_seen(body: Any) -> str:
+    if isinstance(body, dict):
+        nested = [f"{k}.{sub}" for k in _CONTAINER_KEYS if isinstance(body.get(k), dict) for sub in body[k]]
+        return ", ".join(map(str, [*body.keys(), *nested][:30])) or "no keys"
+    return f"a JSON {type(body).__name__}, not an object"
+
+
+def _unreadable(what: str, body: Any) -> EngatiResponseError:
+    return EngatiResponseError(
+        f"Engati answered, but the {what} could not be found in its response (keys seen: {_keys_seen(body)}). "
+        "The API may have changed shape; nothing was guessed. Please report this with the keys above."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Users
+
+
+def parse_users(body: Any) -> list[EngatiUser]:
+    """The users in a users-endpoint body. Raises `EngatiResponseError` if there is no list."""
+    check_envelope(body)
+    items = _find_list(body, _USER_LIST_KEYS)
+    if items is None:
+        if isinstance(body, dict) and _looks_like_user(body.get("responseObject")):
+            items = [body["responseObject"]]  # a single user returned bare
+        else:
+            raise _unreadable("list of users", body)
+    users = [user for item in items if (user := _parse_user(item)) is not None]
+    if items and not users:
+        raise EngatiResponseError(
+            f"Engati returned {len(items)} user record(s) but none had a recognisable user id "
+            f"(keys of the first: {_keys_seen(items[0])}). Nothing was guessed."
+        )
+    return users
+
+
+_USER_ID_KEYS = ("channel_user_id", "channelUserId", "channel_user", "user_id", "userId", "uid", "id")
+_NAME_KEYS = ("name", "user_name", "userName", "full_name", "fullName", "display_name", "displayName")
+_CHANNEL_KEYS = ("channel", "channel_type", "channelType", "platform", "channel_name", "channelName", "source")
+_ATTRIBUTE_KEYS = ("attributes", "user_attributes", "userAttributes", "attrs", "custom_attributes", "properties")
+
+
+def _looks_like_user(value: Any) -> bool:
+    return isinstance(value, dict) and any(key in value for key in _USER_ID_KEYS)
+
+
+def _parse_user(item: Any) -> EngatiUser | None:
+    if not isinstance(item, dict):
+        return None
+    user_id = _first_scalar(item, _USER_ID_KEYS)
+    if user_id is None:
+        return None
+    attributes = _attributes(item)
+    name = _first_scalar(item, _NAME_KEYS) or _joined_name(item) or _str_or_none(attributes.get("name"))
+    return EngatiUser(
+        channel_user_id=user_id,
+        name=name,
+        channel=_first_scalar(item, _CHANNEL_KEYS),
+        attributes=attributes,
+    )
+
+
+def _attributes(item: dict[str, Any]) -> dict[str, Any]:
+    for key in _ATTRIBUTE_KEYS:
+        value = item.get(key)
+        if isinstance(value, dict):
+            return {clean_text(str(k)): _clean_value(v) for k, v in value.items()}
+        if isinstance(value, list):  # [{"name": "email", "value": "a@b.c"}, ...]
+            pairs = {}
+            for entry in value:
+                if isinstance(entry, dict) and (name := _first_scalar(entry, ("name", "key", "attribute_name"))):
+                    pairs[name] = _clean_value(entry.get("value", entry.get("attribute_value")))
+            return pairs
+    return {}
+
+
+def _joined_name(item: dict[str, Any]) -> str | None:
+    parts = [_first_scalar(item, (key,)) for key in ("first_name", "firstName", "last_name", "lastName")]
+    return " ".join(p for p in parts if p) or None
+
+
+def _clean_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    return clean_text(str(value))
+
+
+# ---------------------------------------------------------------------------------------------
+# Chat history
+
+
+def parse_chat_page(body: Any, *, page_number: int, page_size: int) -> ChatPage:
+    """One page of a conversation. Raises `EngatiResponseError` if there is no message list."""
+    check_envelope(body)
+    items = _find_list(body, _MESSAGE_LIST_KEYS)
+    if items is None:
+        raise _unreadable("list of messages", body)
+    messages = parse_messages(items)
+    total = _find_total(body)
+    return ChatPage(
+        messages=_chronological(messages),
+        page_number=page_number,
+        page_size=page_size,
+        total_records=total,
+        has_more=_has_more(len(items), page_number, page_size, total),
+        unreadable_items=len(items) - len(messages),
+    )
+
+
+def _has_more(received: int, page_number: int, page_size: int, total: int | None) -> bool | None:
+    if total is not None:
+        return page_number * page_size < total
+    if received < page_size:
+        return False
+    return None  # a full page and no total: there may or may not be more
+
+
+def _chronological(messages: list[Message]) -> list[Message]:
+    """Oldest first. Engati's order is not documented; when a time is missing we cannot sort
+    safely, so the order given is kept (reversed if it is clearly newest-first)."""
+    if all(m.timestamp is not None for m in messages):
+        return sorted(messages, key=lambda m: m.timestamp)  # type: ignore[arg-type, return-value]
+    stamped = [m.timestamp for m in messages if m.timestamp is not None]
+    if len(stamped) >= 2 and stamped[0] > stamped[-1]:
+        return messages[::-1]
+    return messages
+
+
+def parse_messages(items: list[Any]) -> list[Message]:
+    """Messages from raw items, in the order given; unreadable items are left out (and counted by callers)."""
+    return [message for item in items if (message := _parse_message(item)) is not None]
+
+
+def _parse_message(item: Any) -> Message | None:
+    if not isinstance(item, dict):
+        return None
+    kind_word = _first_scalar(item, _TYPE_KEYS)
+    role = _role(item)
+    text = _text(item)
+    kind, text = _render_kind(kind_word.lower() if kind_word else "text", role, text, item)
+    if text is None:
+        return None
+    return Message(role=role, text=text, timestamp=parse_timestamp(_first_present(item, _TIME_KEYS)), kind=kind)
+
+
+def _role(item: dict[str, Any]) -> Role:
+    raw = _first_present(item, _SENDER_KEYS)
+    if isinstance(raw, dict):  # {"sender": {"type": "bot", "id": ...}}
+        raw = _first_present(raw, ("type", "role", "name", "id"))
+    if raw is None or str(raw).strip() == "":
+        return Role.UNKNOWN
+    word = str(raw).strip().lower().replace("-", "_").replace(" ", "_")
+    # The observed public client treats every sender other than "bot" as the user (the value is
+    # then the user's own id or name), so an unrecognised non-empty sender is the user.
+    return _ROLE_WORDS.get(word, Role.USER)
+
+
+def _text(item: dict[str, Any]) -> str | None:
+    for key in _TEXT_KEYS:
+        value = item.get(key)
+        if isinstance(value, str):
+            return clean_text(value)
+        if isinstance(value, dict) and isinstance(value.get("text"), str):
+            return clean_text(value["text"])
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Rich elements -> placeholders
+
+_ARTEFACT_TYPES = {"carousel", "buttons", "button", "quick_reply", "quick_replies", "card", "cards",
+                   "template", "attachment", "image", "file", "audio", "video", "location", "document",
+                   "list", "menu"}
+_TAP_TYPES = {"postback", "button_click", "quick_reply_click", "button_reply", "tap", "selection"}
+_EVENT_TYPES = {"handoff", "agent_transfer", "transfer", "system", "event", "notification", "livechat"}
+
+
+def _render_kind(kind: str, role: Role, text: str | None, item: dict[str, Any]) -> tuple[MessageKind, str | None]:
+    """The message kind and its text; rich elements become short placeholders, never raw payloads."""
+    if kind in _TAP_TYPES:
+        label = text or _first_scalar(_payload(item), ("title", "payload", "value"))
+        return MessageKind.ARTEFACT, f"[{role.value} tapped: {label or 'a button'}]"
+    if kind in _EVENT_TYPES:
+        return MessageKind.EVENT, f"[event: {text or kind.replace('_', ' ')}]"
+    if kind in _ARTEFACT_TYPES:
+        return MessageKind.ARTEFACT, _artefact_placeholder(kind, role, text, _payload(item))
+    if text is None and isinstance(item.get("payload"), dict):
+        return MessageKind.ARTEFACT, _artefact_placeholder(kind, role, None, item["payload"])
+    return MessageKind.TEXT, text
+
+
+def _payload(item: dict[str, Any]) -> dict[str, Any]:
+    payload = item.get("payload")
+    return payload if isinstance(payload, dict) else {}
+
+
+def _artefact_placeholder(kind: str, role: Role, text: str | None, payload: dict[str, Any]) -> str:
+    who = role.value if role is not Role.UNKNOWN else "message"
+    prefix = f"{text} " if text else ""
+    if kind in {"quick_reply", "quick_replies", "buttons", "button", "menu", "list"}:
+        options = _option_titles(payload)
+        shown = " | ".join(options[:6]) + (" | …" if len(options) > 6 else "")
+        label = "quick replies" if kind.startswith("quick") else "buttons"
+        return f"{prefix}[{who}: {label}: {shown}]" if options else f"{prefix}[{who}: {label}]"
+    if kind in {"carousel", "cards"}:
+        items = _first_list(payload, ("items", "elements", "cards", "slides"))
+        return f"{prefix}[{who}: carousel, {len(items)} items]"
+    if kind == "card":
+        title = _first_scalar(payload, ("title", "heading", "name"))
+        return f"{prefix}[{who}: card: {title}]" if title else f"{prefix}[{who}: card]"
+    if kind == "template":
+        name = _first_scalar(payload, ("template_name", "templateName", "name"))
+        return f"{prefix}[{who}: template {name}]" if name else f"{prefix}[{who}: template]"
+    media = _first_scalar(payload, ("attachment_type", "attachmentType", "media_type", "type")) or kind
+    name = _first_scalar(payload, ("name", "file_name", "fileName", "caption"))
+    return f"{prefix}[{who}: {media}{': ' + name if name else ''}]"
+
+
+def _option_titles(payload: dict[str, Any]) -> list[str]:
+    options = _first_list(payload, ("options", "buttons", "quick_replies", "quickReplies", "items", "choices"))
+    titles = []
+    for option in options:
+        title = option if isinstance(option, str) else _first_scalar(option, ("title", "label", "text", "value"))
+        if title:
+            titles.append(clean_text(str(title))[:60])
+    return titles
+
+
+# ---------------------------------------------------------------------------------------------
+# Timestamps
+
+# Engati's observed local-time form, "2025/03/01 13:45:10.123+0530" (also with "-" dates,
+# a "T", no fraction, or no offset).
+_ENGATI_TIME = re.compile(
+    r"(\d{4})[/-](\d{2})[/-](\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?"
+    r"\s*(?:(Z)|([+-])(\d{2}):?(\d{2}))?$"
+)
+_SECONDS_LIMIT = 100_000_000_000  # epoch numbers below this can only be seconds (before 1973 as ms)
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """An aware UTC datetime from any known timestamp form, or None if unreadable (never guessed)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return _from_epoch(float(value))
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if re.fullmatch(r"\d{9,16}(\.\d+)?", text):
+        return _from_epoch(float(text))
+    if match := _ENGATI_TIME.match(text):
+        return _from_match(match)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _from_epoch(number: float) -> datetime | None:
+    seconds = number if abs(number) < _SECONDS_LIMIT else number / 1000
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _from_match(m: re.Match[str]) -> datetime | None:
+    year, month, day, hour, minute = (int(m.group(i)) for i in range(1, 6))
+    second = int(m.group(6) or 0)
+    micro = int((m.group(7) or "0").ljust(6, "0"))
+    tz = UTC
+    if m.group(9):
+        offset = timedelta(hours=int(m.group(10)), minutes=int(m.group(11)))
+        tz = timezone(-offset if m.group(9) == "-" else offset)
+    try:
+        return datetime(year, month, day, hour, minute, second, micro, tzinfo=tz).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Small readers
+
+
+def _first_present(item: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if item.get(key) is not None:
+            return item[key]
+    return None
+
+
+def _first_scalar(item: Any, keys: tuple[str, ...]) -> str | None:
+    if not isinstance(item, dict):
+        return None
+    for key in keys:
+        value = item.get(key)
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+            return clean_text(str(value))
+    return None
+
+
+def _first_list(item: dict[str, Any], keys: tuple[str, ...]) -> list[Any]:
+    for key in keys:
+        if isinstance(item.get(key), list):
+            return item[key]
+    return []
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _short_str(value: Any) -> str | None:
+    return clean_text(str(value))[:200] if value is not None else None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
