@@ -221,7 +221,7 @@ def parse_chat_page(body: Any, *, page_number: int, page_size: int) -> ChatPage:
     messages = parse_messages(items)
     total = _find_total(body)
     return ChatPage(
-        messages=_chronological(messages),
+        messages=chronological(messages),
         page_number=page_number,
         page_size=page_size,
         total_records=total,
@@ -238,7 +238,7 @@ def _has_more(received: int, page_number: int, page_size: int, total: int | None
     return None  # a full page and no total: there may or may not be more
 
 
-def _chronological(messages: list[Message]) -> list[Message]:
+def chronological(messages: list[Message]) -> list[Message]:
     """Oldest first. Engati's order is not documented; when a time is missing we cannot sort
     safely, so the order given is kept (reversed if it is clearly newest-first)."""
     if all(m.timestamp is not None for m in messages):

@@ -1,0 +1,256 @@
+"""What the two tools do, independent of MCP registration (that is `server`'s job).
+
+Each returns a `CallToolResult` built by hand, because the SDK's default would repeat the
+structured JSON as the text block and a model would read every payload twice. Here each payload
+lives once: `find_users` keeps the users in the structured content (the text names them
+compactly), `get_chat_history` keeps the transcript in the text block (the structured content
+holds only the facts about it), and both blocks together stay inside the caller's token budget.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+from mcp.types import CallToolResult, TextContent
+
+from engati_mcp.client import EngatiClient
+from engati_mcp.config import Settings
+from engati_mcp.errors import EngatiConfigError, deadline_error
+from engati_mcp.history import FetchOutcome, HistoryFetcher, HistoryRequest, ProgressFn
+from engati_mcp.models import EngatiUser, Message
+from engati_mcp.redaction import redact_attributes, redact_messages
+from engati_mcp.schemas import (
+    ChatHistoryFacts,
+    FindUsersResult,
+    OmittedSpanOut,
+    UserOut,
+    Window,
+    iso_utc,
+    now_utc,
+    to_ms,
+)
+from engati_mcp.tokens import count_tokens
+from engati_mcp.transcript import BudgetedTranscript, budget_transcript
+
+MAX_USERS_LISTED = 100
+_MIN_TRANSCRIPT_TOKENS = 60
+_NO_MATCH_HINT = (
+    "No user matched. Attribute names are case-sensitive and values must match exactly; common "
+    "attributes are 'email' and 'user.phone_no' (phone with country code, digits only, e.g. 919876543210)."
+)
+
+
+@dataclass
+class ServerState:
+    """What every tool call needs, created once per server process (see `server.lifespan`)."""
+
+    settings: Settings | None
+    problem: str | None
+    client: EngatiClient | None
+    fetcher: HistoryFetcher | None
+
+    def ready(self) -> tuple[Settings, EngatiClient, HistoryFetcher]:
+        if self.settings is None or self.client is None or self.fetcher is None:
+            raise EngatiConfigError(self.problem or "engati-mcp is not configured.")
+        return self.settings, self.client, self.fetcher
+
+
+# ---------------------------------------------------------------------------------------------
+# find_users
+
+
+async def find_users(state: ServerState, attribute_name: str, attribute_value: str) -> CallToolResult:
+    settings, client, _ = state.ready()
+    with _deadline(settings):
+        users = await client.find_users(attribute_name, attribute_value)
+    listed = users[:MAX_USERS_LISTED]
+    result = FindUsersResult(
+        attribute_name=attribute_name,
+        attribute_value=attribute_value,
+        count=len(users),
+        users=[_user_out(user, settings.redact_pii) for user in listed],
+        users_omitted=len(users) - len(listed),
+        hint=None if users else _NO_MATCH_HINT,
+    )
+    return CallToolResult(
+        content=[TextContent(type="text", text=_render_users(result))],
+        structured_content=result.model_dump(mode="json"),
+    )
+
+
+def _user_out(user: EngatiUser, redact_pii: bool) -> UserOut:
+    attributes = redact_attributes(user.attributes) if redact_pii else user.attributes
+    return UserOut(channel_user_id=user.channel_user_id, name=user.name, channel=user.channel, attributes=attributes)
+
+
+def _render_users(result: FindUsersResult) -> str:
+    """A compact list: ids and names only. Attributes stay in the structured content (one copy)."""
+    query = f"{result.attribute_name} = {json.dumps(result.attribute_value, ensure_ascii=False)}"
+    if not result.users:
+        return f"0 users with {query}. {result.hint}"
+    lines = [f"{result.count} user(s) with {query} (attribute values are in the structured result):"]
+    for user in result.users:
+        about = ", ".join(part for part in (user.name, user.channel) if part)
+        lines.append(f"- channel_user_id {json.dumps(user.channel_user_id)}" + (f" ({about})" if about else ""))
+    if result.users_omitted:
+        lines.append(f"… and {result.users_omitted} more not listed; use a more specific attribute.")
+    lines.append("Next: get_chat_history(channel_user_id=…) to read what a user said.")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# get_chat_history
+
+
+@dataclass(frozen=True)
+class HistoryArgs:
+    channel_user_id: str
+    start_ms: int | None
+    end_ms: int | None
+    page_number: int | None
+    page_size: int
+    max_tokens: int
+    detail: str
+
+
+async def get_chat_history(state: ServerState, args: HistoryArgs, progress: ProgressFn) -> CallToolResult:
+    settings, _, fetcher = state.ready()
+    now = now_utc()
+    request = HistoryRequest(
+        channel_user_id=args.channel_user_id,
+        start_ms=args.start_ms,
+        end_ms=args.end_ms if args.end_ms is not None else to_ms(now),
+        page_size=args.page_size,
+    )
+    with _deadline(settings):
+        if args.page_number is not None:
+            outcome = await fetcher.one_page(request, args.page_number)
+        else:
+            outcome = await fetcher.whole_range(request, settings.max_messages, progress)
+    messages = redact_messages(outcome.messages) if settings.redact_pii else outcome.messages
+    return _fit_history(args, request, outcome, messages, iso_utc(to_ms(now)) or "")
+
+
+def _fit_history(
+    args: HistoryArgs, request: HistoryRequest, outcome: FetchOutcome, messages: list[Message], now_iso: str
+) -> CallToolResult:
+    """Budget the transcript so that text + structured content together fit `max_tokens`.
+
+    The facts' size depends a little on the transcript (counts, spans), so reserve room for them,
+    measure, and shrink the transcript's share until the whole fits; if the full facts leave too
+    little room, fall back to the compact facts (the required ones).
+    """
+    heading = _heading(args, request, outcome, now_iso)
+    compact = False
+    reserve = _tokens_of(_facts(args, request, outcome, None, now_iso, compact)) + 24
+    for _ in range(6):
+        transcript_budget = args.max_tokens - reserve
+        if transcript_budget < _MIN_TRANSCRIPT_TOKENS and not compact:
+            compact = True
+            reserve = _tokens_of(_facts(args, request, outcome, None, now_iso, compact)) + 16
+            continue
+        transcript = budget_transcript(messages, max(transcript_budget, 1), detail=args.detail, heading=heading)  # type: ignore[arg-type]
+        facts = _facts(args, request, outcome, transcript, now_iso, compact)
+        used = transcript.tokens + _tokens_of(facts)
+        if used <= args.max_tokens:
+            return CallToolResult(content=[TextContent(type="text", text=transcript.text)], structured_content=facts)
+        reserve += used - args.max_tokens + 8
+    raise RuntimeError("could not fit the result in the token budget")  # pragma: no cover - guarded by tests
+
+
+def _heading(args: HistoryArgs, request: HistoryRequest, outcome: FetchOutcome, now_iso: str) -> str:
+    start = iso_utc(request.start_ms) or "beginning"
+    scope = f"page {args.page_number} ({args.page_size}/page)" if args.page_number else f"{outcome.pages_fetched} page(s)"
+    lines = [f"Chat history of {json.dumps(args.channel_user_id)} · window {start} → {iso_utc(request.end_ms)} · "
+             f"{scope} · now {now_iso}"]
+    if outcome.error is not None:
+        lines.append(f"INCOMPLETE: page {outcome.failed_page} failed: {outcome.error} Shown: pages 1–"
+                     f"{outcome.pages_fetched} only; retry with page_number={outcome.failed_page}.")
+    elif outcome.capped:
+        lines.append(f"CAPPED: stopped at the server's message cap after {outcome.pages_fetched} page(s); "
+                     "narrow the dates or continue with next_call.")
+    elif args.page_number and outcome.has_more:
+        lines.append(f"More pages exist: page_number={args.page_number + 1} continues.")
+    if outcome.unreadable_items:
+        lines.append(f"{outcome.unreadable_items} record(s) from Engati could not be read as messages and are not shown.")
+    return "\n".join(lines)
+
+
+def _facts(
+    args: HistoryArgs,
+    request: HistoryRequest,
+    outcome: FetchOutcome,
+    transcript: BudgetedTranscript | None,
+    now_iso: str,
+    compact: bool,
+) -> dict[str, Any]:
+    total = len(outcome.messages)
+    shown = transcript.shown_messages if transcript else total
+    omitted = transcript.omitted_messages if transcript else 0
+    spans = transcript.omitted_spans[:5] if transcript else []
+    facts = ChatHistoryFacts(
+        channel_user_id=args.channel_user_id,
+        window=Window(start=iso_utc(request.start_ms), end=iso_utc(request.end_ms) or "",
+                      start_ms=request.start_ms, end_ms=request.end_ms),
+        server_time_utc=now_iso,
+        detail=args.detail,
+        page_number=args.page_number,
+        page_size=args.page_size,
+        pages_fetched=outcome.pages_fetched,
+        has_more=outcome.has_more,
+        capped=outcome.capped,
+        total_messages=total,
+        counts_by_role={} if compact or not transcript else transcript.counts_by_role,
+        first_message_at=_iso(transcript.first_timestamp) if transcript else None,
+        last_message_at=_iso(transcript.last_timestamp) if transcript else None,
+        shown_messages=shown,
+        omitted_messages=omitted,
+        omitted_by_role={} if compact or not transcript else transcript.omitted_by_role,
+        omitted_spans=[] if compact else [
+            OmittedSpanOut(count=s.count, first=_iso(s.first), last=_iso(s.last), by_role=s.by_role) for s in spans
+        ],
+        unreadable_items=outcome.unreadable_items,
+        incomplete=str(outcome.error) if outcome.error is not None else None,
+        next_call=_next_call(args, request, outcome, transcript),
+    )
+    return facts.model_dump(mode="json")
+
+
+def _next_call(
+    args: HistoryArgs, request: HistoryRequest, outcome: FetchOutcome, transcript: BudgetedTranscript | None
+) -> dict[str, Any] | None:
+    """The exact arguments that fetch what this call left out, or None if nothing was."""
+    same = {"channel_user_id": args.channel_user_id, "start_date": request.start_ms, "end_date": request.end_ms,
+            "page_size": args.page_size, "max_tokens": args.max_tokens, "detail": args.detail}
+    if outcome.error is not None:
+        return same | {"page_number": outcome.failed_page}
+    if outcome.capped or (args.page_number is not None and outcome.has_more):
+        return same | {"page_number": (args.page_number or outcome.pages_fetched) + 1}
+    if transcript is not None and transcript.omitted_spans:
+        span = transcript.omitted_spans[0]
+        if span.first is not None and span.last is not None:
+            return same | {"start_date": to_ms(span.first), "end_date": to_ms(span.last) + 1}
+    return None
+
+
+def _iso(moment: Any) -> str | None:
+    return iso_utc(to_ms(moment)) if moment is not None else None
+
+
+def _tokens_of(structured: dict[str, Any]) -> int:
+    return count_tokens(json.dumps(structured, ensure_ascii=False))
+
+
+@contextmanager
+def _deadline(settings: Settings) -> Iterator[None]:
+    """One overall deadline per tool call, so no call hangs however Engati behaves."""
+    try:
+        with anyio.fail_after(settings.call_deadline):
+            yield
+    except TimeoutError:
+        raise deadline_error(settings.call_deadline) from None
