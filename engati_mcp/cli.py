@@ -144,7 +144,8 @@ def _setup_logging(args: argparse.Namespace) -> None:
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         level = "WARNING"  # a bad level is reported by the tools' configuration check, not fatal here
     key = getattr(args, "api_key", None) or os.environ.get("ENGATI_API_KEY", "")
-    configure_logging(level, secrets=[key.strip()] if key else [])
+    secrets = [key.strip(), os.environ.get("ENGATI_MCP_HTTP_TOKEN", "").strip()]
+    configure_logging(level, secrets=[s for s in secrets if s])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,10 +156,26 @@ def _build_server(args: argparse.Namespace, sandbox: bool) -> Any:
     from engati_mcp.server import create_server
 
     if sandbox:
-        from engati_mcp.sandbox import sandbox_settings, sandbox_transport
-
-        return create_server(_overrides(args) | sandbox_settings(), transport=sandbox_transport())
+        return create_server(_overrides(args) | SANDBOX_SETTINGS, transport=sandbox_transport())
     return create_server(_overrides(args))
+
+
+# The sandbox's fixed, public credentials: it accepts nothing else, like the real API.
+SANDBOX_SETTINGS = {
+    "api_key": "00000000-0000-4000-8000-000000000000-SANDBOX",
+    "customer_id": "10294",
+    "bot_key": "1a1c9bfa5e0f41ed",
+    "base_url": "http://sandbox.engati.invalid",
+}
+
+
+def sandbox_transport() -> Any:
+    """An httpx transport that reaches the built-in sandbox in-process (no port is opened)."""
+    import httpx
+
+    from engati_mcp.sandbox import create_sandbox_app
+
+    return httpx.ASGITransport(app=create_sandbox_app())
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -212,4 +229,4 @@ async def _check(args: argparse.Namespace) -> int:
 async def _demo() -> int:
     from engati_mcp.demo import run_demo
 
-    return await run_demo()
+    return await run_demo(_build_server(argparse.Namespace(), sandbox=True))
