@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 import httpx
 import stamina
+import stamina.instrumentation
 
 from engati_mcp import __version__
 from engati_mcp.config import Settings
@@ -43,6 +44,16 @@ _API = "/bot-api/v1.0/customer/{customer}/bot/{bot}"
 USERS_TEMPLATE = _API + "/users"
 CONVERSATIONS_TEMPLATE = _API + "/channel-user/{channel_user}/conversations"
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+
+def _log_retry(details: stamina.instrumentation.RetryDetails) -> None:
+    # Replaces stamina's default hook, whose record carries the arguments; ours says only why.
+    cause = details.caused_by
+    reason = cause.error.__class__.__name__ if isinstance(cause, _Retryable) else type(cause).__name__
+    logger.warning("retrying Engati request in %.2f s (retry %d, after %s)", details.wait_for, details.retry_num, reason)
+
+
+stamina.instrumentation.set_on_retry_hooks([_log_retry])
 
 
 @dataclass(frozen=True)
