@@ -156,7 +156,8 @@ def _register_tools(server: EngatiMCPServer) -> None:
     async def find_users(
         attribute_name: AttributeName, attribute_value: AttributeValue, ctx: Context
     ) -> Annotated[CallToolResult, FindUsersResult]:
-        return await _anticipated(run_find_users(_state(ctx), attribute_name, attribute_value))
+        state = _state(ctx)
+        return await _anticipated(state, run_find_users(state, attribute_name, attribute_value))
 
     @server.tool(name="get_chat_history", title="Read a user's chat history",
                  description=GET_CHAT_HISTORY_DESCRIPTION, annotations=_READ_ONLY)
@@ -181,16 +182,18 @@ def _register_tools(server: EngatiMCPServer) -> None:
         async def progress(done: int, total: int | None, message: str) -> None:
             await ctx.report_progress(done, total, message)
 
-        return await _anticipated(run_get_chat_history(_state(ctx), args, progress))
+        state = _state(ctx)
+        return await _anticipated(state, run_get_chat_history(state, args, progress))
 
 
 def _state(ctx: Context) -> ServerState:
     return ctx.request_context.lifespan_context  # type: ignore[no-any-return]
 
 
-async def _anticipated(call: Awaitable[T]) -> T:
-    """Turn our anticipated failures into `ToolError`s, whose text reaches the model as is."""
+async def _anticipated(state: ServerState, call: Awaitable[T]) -> T:
+    """Turn our anticipated failures into `ToolError`s, whose text reaches the model as is
+    (scrubbed of the key: Engati's own error text is quoted and could echo it)."""
     try:
         return await call
     except EngatiError as exc:
-        raise ToolError(str(exc)) from None
+        raise ToolError(state.scrub(str(exc))) from None

@@ -21,6 +21,7 @@ from mcp.types import CallToolResult, TextContent
 from engati_mcp.client import EngatiClient
 from engati_mcp.config import Settings
 from engati_mcp.errors import EngatiConfigError, deadline_error
+from engati_mcp.logs import redact
 from engati_mcp.history import FetchOutcome, HistoryFetcher, HistoryRequest, ProgressFn
 from engati_mcp.models import EngatiUser, Message
 from engati_mcp.redaction import redact_attributes, redact_messages
@@ -53,6 +54,12 @@ class ServerState:
     problem: str | None
     client: EngatiClient | None
     fetcher: HistoryFetcher | None
+
+    def scrub(self, text: str) -> str:
+        """Remove the API key from text that may quote Engati (an error body could echo it)."""
+        if self.settings is None:
+            return text
+        return redact(text, [self.settings.api_key.get_secret_value()])
 
     def ready(self) -> tuple[Settings, EngatiClient, HistoryFetcher]:
         if self.settings is None or self.client is None or self.fetcher is None:

@@ -1,0 +1,134 @@
+"""A flaky Engati: every fault ends as a correct answer after retry or as a clear error result
+within the call's deadline, and the server answers the next call."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from mcp import Client
+
+from engati_mcp.server import create_server
+from tests.conftest import BASE, BOT, CUSTOMER, FAKE_KEY, FAST_RETRY, USERS_URL
+
+CONFIG = {"api_key": FAKE_KEY, "customer_id": CUSTOMER, "bot_key": BOT, "base_url": BASE, "call_deadline": 1.0}
+ARGS = {"attribute_name": "email", "attribute_value": "asha.rao@example.com"}
+OK = httpx.Response(200, json={"users": [{"channel_user_id": "919876543210"}]})
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[Client]:
+    async with Client(create_server(CONFIG, retry=FAST_RETRY)) as c:
+        yield c
+
+
+def text_of(result: Any) -> str:
+    return "\n".join(block.text for block in result.content if block.type == "text")
+
+
+async def slow(_: httpx.Request) -> httpx.Response:
+    await asyncio.sleep(30)
+    return httpx.Response(200, json={"users": []})
+
+
+def ok() -> httpx.Response:
+    return httpx.Response(200, json={"users": [{"channel_user_id": "919876543210"}]})
+
+
+FAULTS = {
+    "500": (lambda: httpx.Response(500, json={}), "HTTP 500"),
+    "503": (lambda: httpx.Response(503), "HTTP 503"),
+    "429-retry-after": (lambda: httpx.Response(429, headers={"Retry-After": "1"}), "HTTP 429"),
+    "truncated-json": (lambda: httpx.Response(200, content=b'{"users": [{"channel_user_id": "9198'), "not readable JSON"),
+    "html-200": (lambda: httpx.Response(200, content=b"<html><body>502 Bad Gateway</body></html>",
+                                        headers={"content-type": "text/html"}), "text/html"),
+    "dropped-connection": (httpx.RemoteProtocolError("Server disconnected without sending a response."), "RemoteProtocolError"),
+    "connect-refused": (httpx.ConnectError("[Errno 111] Connection refused"), "Could not connect"),
+}
+RETRIED = {"503", "429-retry-after", "truncated-json", "html-200", "dropped-connection", "connect-refused"}
+
+
+def fault(name: str) -> Any:
+    made, _ = FAULTS[name]
+    return made() if callable(made) else made
+
+
+@pytest.mark.parametrize("name", sorted(RETRIED))
+async def test_transient_faults_end_in_success_after_retry(client: Client, name: str) -> None:
+    with respx.mock:
+        route = respx.get(USERS_URL).mock(side_effect=[fault(name), ok()])
+        result = await client.call_tool("find_users", ARGS)
+    assert not result.is_error, text_of(result)
+    assert result.structured_content["count"] == 1 and route.call_count == 2
+
+
+@pytest.mark.parametrize("name", sorted(FAULTS))
+async def test_persistent_faults_end_in_a_clear_error_and_the_server_answers_next(client: Client, name: str) -> None:
+    with respx.mock:
+        respx.get(USERS_URL).mock(side_effect=lambda _: fault(name))
+        started = time.monotonic()
+        failed = await client.call_tool("find_users", ARGS)
+        elapsed = time.monotonic() - started
+    assert failed.is_error and FAULTS[name][1] in text_of(failed)
+    assert elapsed < CONFIG["call_deadline"] + 1  # bounded: attempts are few and the deadline holds
+    with respx.mock:
+        respx.get(USERS_URL).mock(return_value=ok())
+        assert not (await client.call_tool("find_users", ARGS)).is_error
+
+
+async def test_a_slow_engati_hits_the_call_deadline_with_a_clear_error(client: Client) -> None:
+    with respx.mock:
+        respx.get(USERS_URL).mock(side_effect=slow)
+        started = time.monotonic()
+        result = await client.call_tool("find_users", ARGS)
+        elapsed = time.monotonic() - started
+    assert result.is_error and "deadline" in text_of(result) and "ENGATI_CALL_DEADLINE" in text_of(result)
+    assert elapsed < CONFIG["call_deadline"] + 1
+    with respx.mock:
+        respx.get(USERS_URL).mock(return_value=ok())
+        assert not (await client.call_tool("find_users", ARGS)).is_error
+
+
+async def test_concurrent_requests_to_engati_are_capped() -> None:
+    in_flight = peak = 0
+
+    async def counting(_: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.02)
+        in_flight -= 1
+        return ok()
+
+    async with Client(create_server(CONFIG | {"max_concurrency": 3}, retry=FAST_RETRY)) as c:
+        with respx.mock:
+            respx.get(USERS_URL).mock(side_effect=counting)
+            results = await asyncio.gather(*(c.call_tool("find_users", ARGS) for _ in range(12)))
+    assert not any(r.is_error for r in results)
+    assert peak == 3
+
+
+async def test_a_cancelled_call_cancels_its_http_request(client: Client) -> None:
+    started, cancelled = asyncio.Event(), asyncio.Event()
+
+    async def hang(_: httpx.Request) -> httpx.Response:
+        started.set()
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        return ok()
+
+    with respx.mock:
+        respx.get(USERS_URL).mock(side_effect=hang)
+        call = asyncio.create_task(client.call_tool("find_users", ARGS))
+        await asyncio.wait_for(started.wait(), 5)
+        call.cancel()
+        await asyncio.wait_for(cancelled.wait(), 5)
+    assert cancelled.is_set()

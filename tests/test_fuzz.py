@@ -1,0 +1,95 @@
+"""Hostile and random input through the SDK's client: never a crash, never an internal error,
+and every argument error names the field at fault."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mcp import Client
+
+from engati_mcp.server import create_server
+from tests.conftest import BASE, BOT, CUSTOMER, FAKE_KEY, FAST_RETRY
+
+CONFIG = {"api_key": FAKE_KEY, "customer_id": CUSTOMER, "bot_key": BOT, "base_url": BASE}
+FIELDS = {
+    "find_users": ["attribute_name", "attribute_value"],
+    "get_chat_history": ["channel_user_id", "start_date", "end_date", "page_number", "page_size", "max_tokens", "detail"],
+}
+
+anything = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=300)
+    | st.text(alphabet=st.characters(codec="utf-8"), min_size=2000, max_size=5000),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=5,
+)
+plausible = {
+    "attribute_name": st.sampled_from(["email", "user.phone_no", "c1"]),
+    "attribute_value": st.text(min_size=1, max_size=50),
+    "channel_user_id": st.from_regex(r"[0-9a-z-]{1,20}", fullmatch=True),
+    "start_date": st.sampled_from([None, "7d", "2025-03-01", 1740787200000]),
+    "end_date": st.sampled_from([None, "now", "2025-03-08"]),
+    "page_number": st.sampled_from([None, 1, 2]),
+    "page_size": st.integers(1, 500),
+    "max_tokens": st.integers(200, 5000),
+    "detail": st.sampled_from(["questions", "conversation", "full"]),
+}
+
+
+@st.composite
+def arguments(draw: st.DrawFn, tool: str) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    for field in FIELDS[tool]:
+        choice = draw(st.sampled_from(["plausible", "anything", "absent"]))
+        if choice == "plausible":
+            args[field] = draw(plausible[field])
+        elif choice == "anything":
+            args[field] = draw(anything)
+    if draw(st.booleans()):
+        args[draw(st.text(min_size=1, max_size=20))] = draw(anything)  # an extra field
+    return args
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[Client]:
+    with respx.mock(assert_all_called=False) as router:
+        router.get(url__regex=r".*/users.*").mock(return_value=httpx.Response(200, json={"users": []}))
+        router.get(url__regex=r".*/conversations.*").mock(return_value=httpx.Response(200, json={
+            "conversations": [{"sender": "user", "response": "hi", "timestamp": 1740787200000}], "total_records": 1}))
+        async with Client(create_server(CONFIG, retry=FAST_RETRY)) as c:
+            yield c
+
+
+async def check(client: Client, tool: str, args: dict[str, Any]) -> None:
+    result = await client.call_tool(tool, args)
+    text = "\n".join(block.text for block in result.content if block.type == "text")
+    if not result.is_error:
+        assert result.structured_content is not None
+        return
+    assert "Invalid arguments" in text, text[:500]  # an argument error, never an internal one
+    named = re.findall(r"^- ([A-Za-z_]+)", text, flags=re.MULTILINE)
+    assert named and all(field in FIELDS[tool] for field in named), text[:500]
+    assert len(text) < 4000  # a huge input is not echoed back whole
+    json.dumps(text)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(args=arguments("find_users"))
+async def test_find_users_survives_any_arguments(client: Client, args: dict[str, Any]) -> None:
+    await check(client, "find_users", args)
+
+
+@settings(max_examples=160, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(args=arguments("get_chat_history"))
+async def test_get_chat_history_survives_any_arguments(client: Client, args: dict[str, Any]) -> None:
+    await check(client, "get_chat_history", args)
