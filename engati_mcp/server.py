@@ -12,9 +12,8 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import httpx
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
@@ -22,10 +21,7 @@ from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import ValidationError
 
 from engati_mcp import __version__
-from engati_mcp.client import EngatiClient, RetryPolicy
-from engati_mcp.config import ConfigProblem, Settings, load_settings
 from engati_mcp.errors import EngatiError
-from engati_mcp.history import HistoryFetcher, PageCache
 from engati_mcp.prompt_files import load_prompts
 from engati_mcp.schemas import (
     AttributeName,
@@ -41,9 +37,10 @@ from engati_mcp.schemas import (
     StartDate,
     iso_utc,
 )
-from engati_mcp.tools import HistoryArgs, ServerState
-from engati_mcp.tools import find_users as run_find_users
-from engati_mcp.tools import get_chat_history as run_get_chat_history
+from engati_mcp.state import ServerState
+
+if TYPE_CHECKING:
+    from engati_mcp.client import RetryPolicy
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -110,21 +107,23 @@ def _brief(value: Any) -> str:
 def create_server(
     overrides: dict[str, Any] | None = None,
     *,
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: Any = None,
     retry: RetryPolicy | None = None,
 ) -> EngatiMCPServer:
-    """Build the server. `overrides` are command-line settings; `transport` lets the sandbox or a
-    test stand in for Engati (in-process, no port opened)."""
-    loaded = load_settings(overrides)
+    """Build the server. `overrides` are command-line settings; `transport` (an httpx transport)
+    lets the sandbox or a test stand in for Engati, in-process, with no port opened.
+
+    Settings are read, and the Engati client built, on the first tool call (see `state`): a
+    missing variable must not stop the server from starting, and start-up stays cheap.
+    """
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
-        state = _start(loaded, transport, retry)
+        state = ServerState(overrides, transport=transport, retry=retry)
         try:
             yield state
         finally:
-            if state.client is not None:
-                await state.client.aclose()
+            await state.aclose()
 
     server = EngatiMCPServer(
         SERVER_NAME,
@@ -132,22 +131,12 @@ def create_server(
         instructions=INSTRUCTIONS,
         version=__version__,
         lifespan=lifespan,
-        log_level=loaded.log_level if isinstance(loaded, Settings) else "WARNING",
+        log_level="WARNING",  # only used when the embedding program configured no logging itself
     )
     _register_tools(server)
     for prompt in load_prompts():
         server.add_prompt(prompt)
     return server
-
-
-def _start(loaded: Settings | ConfigProblem, transport: httpx.AsyncBaseTransport | None,
-           retry: RetryPolicy | None) -> ServerState:
-    if isinstance(loaded, ConfigProblem):
-        logger.warning("%s", loaded.message)
-        return ServerState(settings=None, problem=loaded.message, client=None, fetcher=None)
-    client = EngatiClient(loaded, transport=transport, retry=retry)
-    fetcher = HistoryFetcher(client, PageCache())
-    return ServerState(settings=loaded, problem=None, client=client, fetcher=fetcher)
 
 
 def _register_tools(server: EngatiMCPServer) -> None:
@@ -156,6 +145,8 @@ def _register_tools(server: EngatiMCPServer) -> None:
     async def find_users(
         attribute_name: AttributeName, attribute_value: AttributeValue, ctx: Context
     ) -> Annotated[CallToolResult, FindUsersResult]:
+        from engati_mcp.tools import find_users as run_find_users  # imported on first use: see `state`
+
         state = _state(ctx)
         return await _anticipated(state, run_find_users(state, attribute_name, attribute_value))
 
@@ -177,6 +168,9 @@ def _register_tools(server: EngatiMCPServer) -> None:
                 "Invalid arguments for get_chat_history; nothing was sent to Engati:\n"
                 f"- end_date: must be later than start_date (start {iso_utc(start_ms)}, end {iso_utc(end_ms)})"
             )
+        from engati_mcp.tools import HistoryArgs
+        from engati_mcp.tools import get_chat_history as run_get_chat_history
+
         args = HistoryArgs(channel_user_id, start_ms, end_ms, page_number, page_size, max_tokens, detail)  # type: ignore[arg-type]
 
         async def progress(done: int, total: int | None, message: str) -> None:

@@ -18,13 +18,12 @@ from typing import Any
 import anyio
 from mcp.types import CallToolResult, TextContent
 
-from engati_mcp.client import EngatiClient
 from engati_mcp.config import Settings
-from engati_mcp.errors import EngatiConfigError, deadline_error
-from engati_mcp.logs import redact
-from engati_mcp.history import FetchOutcome, HistoryFetcher, HistoryRequest, ProgressFn
+from engati_mcp.errors import deadline_error
+from engati_mcp.history import FetchOutcome, HistoryRequest, ProgressFn
 from engati_mcp.models import EngatiUser, Message
 from engati_mcp.redaction import redact_attributes, redact_messages
+from engati_mcp.state import ServerState
 from engati_mcp.schemas import (
     ChatHistoryFacts,
     FindUsersResult,
@@ -44,27 +43,6 @@ _NO_MATCH_HINT = (
     "No user matched. Attribute names are case-sensitive and values must match exactly; common "
     "attributes are 'email' and 'user.phone_no' (phone with country code, digits only, e.g. 919876543210)."
 )
-
-
-@dataclass
-class ServerState:
-    """What every tool call needs, created once per server process (see `server.lifespan`)."""
-
-    settings: Settings | None
-    problem: str | None
-    client: EngatiClient | None
-    fetcher: HistoryFetcher | None
-
-    def scrub(self, text: str) -> str:
-        """Remove the API key from text that may quote Engati (an error body could echo it)."""
-        if self.settings is None:
-            return text
-        return redact(text, [self.settings.api_key.get_secret_value()])
-
-    def ready(self) -> tuple[Settings, EngatiClient, HistoryFetcher]:
-        if self.settings is None or self.client is None or self.fetcher is None:
-            raise EngatiConfigError(self.problem or "engati-mcp is not configured.")
-        return self.settings, self.client, self.fetcher
 
 
 # ---------------------------------------------------------------------------------------------

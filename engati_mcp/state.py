@@ -1,0 +1,65 @@
+"""Per-process server state: the settings, the one shared Engati client and the page cache.
+
+The state is created by the MCP lifespan, but what it holds is built on the first tool call
+that needs it, not at start: the client pulls in httpx, retries and parsing, and a server that
+only answers `initialize` and `tools/list` (what every client does first) should not pay for
+them. There is still exactly one `httpx.AsyncClient` per process, closed by the lifespan.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from engati_mcp.config import ConfigProblem, Settings, load_settings
+from engati_mcp.errors import EngatiConfigError
+from engati_mcp.logs import redact
+
+if TYPE_CHECKING:
+    from engati_mcp.client import EngatiClient, RetryPolicy
+    from engati_mcp.history import HistoryFetcher
+
+
+class ServerState:
+    """Lazily built settings, client and fetcher, shared by every tool call of one process."""
+
+    def __init__(self, overrides: dict[str, Any] | None = None, *, transport: Any = None,
+                 retry: RetryPolicy | None = None) -> None:
+        self._overrides = overrides or {}
+        self._transport = transport
+        self._retry = retry
+        self._loaded: Settings | ConfigProblem | None = None
+        self._client: EngatiClient | None = None
+        self._fetcher: HistoryFetcher | None = None
+
+    @property
+    def settings(self) -> Settings | None:
+        loaded = self._load()
+        return loaded if isinstance(loaded, Settings) else None
+
+    def _load(self) -> Settings | ConfigProblem:
+        if self._loaded is None:
+            self._loaded = load_settings(self._overrides)
+        return self._loaded
+
+    def ready(self) -> tuple[Settings, EngatiClient, HistoryFetcher]:
+        """Settings, client and fetcher, building them on first use; raises if not configured."""
+        loaded = self._load()
+        if isinstance(loaded, ConfigProblem):
+            raise EngatiConfigError(loaded.message)
+        if self._client is None or self._fetcher is None:
+            from engati_mcp.client import EngatiClient
+            from engati_mcp.history import HistoryFetcher, PageCache
+
+            self._client = EngatiClient(loaded, transport=self._transport, retry=self._retry)
+            self._fetcher = HistoryFetcher(self._client, PageCache())
+        return loaded, self._client, self._fetcher
+
+    def scrub(self, text: str) -> str:
+        """Remove the API key from text that may quote Engati (an error body could echo it)."""
+        settings = self.settings
+        return redact(text, [settings.api_key.get_secret_value()]) if settings else text
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = self._fetcher = None

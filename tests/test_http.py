@@ -1,0 +1,99 @@
+"""Streamable HTTP on loopback: tools/list through the SDK's client, DNS-rebinding protection,
+and the optional bearer token (401 before anything reaches MCP)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import httpx2
+import pytest
+import uvicorn
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+from engati_mcp.http import build_http_app, security_settings
+from engati_mcp.server import create_server
+
+TOKEN = "test-http-token-0123456789"
+INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+    "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}}
+HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(token: str | None, stateless: bool) -> Iterator[str]:
+    port = free_port()
+    app = build_http_app(create_server({}), host="127.0.0.1", port=port, stateless=stateless, token=token)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("HTTP server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(5)
+
+
+@pytest.fixture
+def open_server() -> Iterator[str]:
+    yield from serve(token=None, stateless=False)
+
+
+@pytest.fixture
+def token_server() -> Iterator[str]:
+    yield from serve(token=TOKEN, stateless=True)
+
+
+async def test_http_transport_serves_tools_list_to_the_sdk_client(open_server: str) -> None:
+    async with Client(f"{open_server}/mcp") as client:
+        tools = (await client.list_tools()).tools
+    assert {t.name for t in tools} == {"find_users", "get_chat_history"}
+
+
+async def test_stateless_http_with_the_right_token_serves_tools_list(token_server: str) -> None:
+    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+        async with Client(streamable_http_client(f"{token_server}/mcp", http_client=http)) as client:
+            tools = (await client.list_tools()).tools
+    assert len(tools) == 2
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong-token", f"Basic {TOKEN}", f"Bearer {TOKEN}x"])
+def test_missing_or_wrong_token_gets_401(token_server: str, authorization: str | None) -> None:
+    headers = HEADERS | ({"authorization": authorization} if authorization else {})
+    response = httpx.post(f"{token_server}/mcp", json=INIT, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(("header", "value"), [("host", "evil.example.com"), ("origin", "http://evil.example.com")])
+def test_foreign_host_or_origin_is_refused(open_server: str, header: str, value: str) -> None:
+    response = httpx.post(f"{open_server}/mcp", json=INIT, headers=HEADERS | {header: value})
+    assert response.status_code in {403, 421}
+
+
+def test_own_host_and_origin_are_accepted(open_server: str) -> None:
+    port = open_server.rsplit(":", 1)[1]
+    response = httpx.post(f"{open_server}/mcp", json=INIT,
+                          headers=HEADERS | {"origin": f"http://localhost:{port}"})
+    assert response.status_code == 200
+
+
+def test_security_settings_allow_loopback_names_and_configured_extras() -> None:
+    settings = security_settings("0.0.0.0", 8000, ["mcp.example.internal:8000"])
+    assert "127.0.0.1:8000" in settings.allowed_hosts and "localhost:8000" in settings.allowed_hosts
+    assert "mcp.example.internal:8000" in settings.allowed_hosts and "0.0.0.0:8000" not in settings.allowed_hosts
+    assert "https://mcp.example.internal:8000" in settings.allowed_origins
