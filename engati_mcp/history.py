@@ -115,11 +115,11 @@ class HistoryFetcher:
                 pages.append(result)
                 if not result.messages or result.has_more is False:
                     break
+            fetched = sum(len(p.messages) for p in pages)
+            await progress(fetched, first.total_records, _progress_text(len(pages), first.total_records, request))
             if outcome.error is not None or pages[-1].has_more is False or not pages[-1].messages:
                 break
             next_page = batch.stop
-            fetched = sum(len(p.messages) for p in pages)
-            await progress(fetched, first.total_records, _progress_text(len(pages), first.total_records, request))
         return _combine(pages, outcome, max_pages)
 
 
