@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 REDACTED = "***"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_HANDLER_NAME = "engati-mcp-stderr"
 
 
 class SecretRedactor(logging.Filter):
@@ -51,8 +52,9 @@ def configure_logging(level: str = "WARNING", secrets: Iterable[str] = ()) -> No
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(_FORMAT))
     handler.addFilter(SecretRedactor(secrets))
+    handler.set_name(_HANDLER_NAME)
     root = logging.getLogger()
-    for old in list(root.handlers):
+    for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:  # configured twice: replace
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)

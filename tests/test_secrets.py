@@ -56,7 +56,9 @@ async def test_the_key_appears_in_no_output_of_a_failure(
         assert FAKE_KEY not in everything
         assert "GET /bot-api" in captured.err  # the logs really were written, to stderr
     finally:
-        logging.getLogger().handlers.clear()
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if h.get_name() == "engati-mcp-stderr"]:
+            root.removeHandler(handler)
 
 
 async def test_missing_configuration_errors_do_not_echo_a_malformed_key() -> None:
