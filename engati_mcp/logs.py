@@ -1,39 +1,40 @@
 """Logging to stderr (stdout belongs to the MCP protocol in stdio mode), with secrets redacted.
 
-Every record passes through `SecretRedactor` before it is written, so even a third-party
-library's debug line that happened to include the API key (an HTTP debug dump, say) prints
-`***` instead. The client never logs the key or the ids; this is the belt to those braces.
+Every record is scrubbed as it is created (a log-record factory), before any handler sees it,
+so even a third-party library's debug line or an exception traceback that happened to include
+the API key (an HTTP debug dump, an error that quotes a header) reads `***` instead, whatever
+handler writes it. The client never logs the key or the ids; this is the belt to those braces.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 REDACTED = "***"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _HANDLER_NAME = "engati-mcp-stderr"
 
 
-class SecretRedactor(logging.Filter):
-    """Replaces each secret in a record's final message (and its arguments) with `***`."""
+class SecretRedactor:
+    """A log-record factory wrapper that replaces each secret in the message and traceback with `***`."""
 
-    def __init__(self, secrets: Iterable[str]) -> None:
-        super().__init__()
+    def __init__(self, secrets: Iterable[str], factory: Callable[..., logging.LogRecord]) -> None:
         # Only secrets long enough to be unambiguous: masking "a" would garble every line.
-        self._secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
+        self.factory = factory
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self._secrets:
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.factory(*args, **kwargs)
+        if self.secrets:
             message = record.getMessage()
-            cleaned = redact(message, self._secrets)
-            if cleaned != message or record.args:
-                record.msg, record.args = cleaned, None
+            record.msg, record.args = redact(message, self.secrets), None
             if record.exc_info and record.exc_info[1] is not None:
-                record.exc_text = redact(logging.Formatter().formatException(record.exc_info), self._secrets)
+                record.exc_text = redact(logging.Formatter().formatException(record.exc_info), self.secrets)
                 record.exc_info = None
-        return True
+        return record
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -49,9 +50,12 @@ def configure_logging(level: str = "WARNING", secrets: Iterable[str] = ()) -> No
     Called once at start, before the MCP SDK would install its own handler (it only does so
     when the root logger has none).
     """
+    factory = logging.getLogRecordFactory()
+    if isinstance(factory, SecretRedactor):  # configured twice: wrap the original, not our wrapper
+        factory = factory.factory
+    logging.setLogRecordFactory(SecretRedactor(secrets, factory))
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(_FORMAT))
-    handler.addFilter(SecretRedactor(secrets))
     handler.set_name(_HANDLER_NAME)
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:  # configured twice: replace

@@ -198,41 +198,43 @@ class FindUsersResult(_Out):
 
 
 class Window(_Out):
-    start: str | None = Field(description="ISO UTC start actually applied; null = beginning of the history.")
-    end: str = Field(description="ISO UTC end actually applied.")
-    start_ms: int | None
-    end_ms: int
+    start: str | None = Field(None, description="ISO UTC start applied; absent = beginning of the history.")
+    end: str = Field(description="ISO UTC end applied.")
 
 
 class OmittedSpanOut(_Out):
     count: int
-    first: str | None
-    last: str | None
-    by_role: dict[str, int]
+    first: str | None = None
+    last: str | None = None
+    by_role: dict[str, int] = Field(default_factory=dict)
 
 
 class ChatHistoryFacts(_Out):
-    """Facts about the transcript in the text block; the transcript itself is not repeated here."""
+    """Facts about the transcript in the text block; the transcript itself is not repeated here.
+
+    Only the first group of fields is always present. The rest are left out when empty, and when
+    the token budget is tight, so that the facts never crowd out the messages themselves.
+    """
 
     channel_user_id: str
     window: Window
     server_time_utc: str = Field(description="The server's current UTC time, for reasoning about 'yesterday'.")
-    detail: str
-    page_number: int | None = Field(description="The page fetched, or null when the whole range was read.")
-    page_size: int
-    pages_fetched: int
-    has_more: bool | None = Field(description="More messages exist beyond what was fetched (null: unknown).")
-    capped: bool = Field(description="The server's message cap stopped the fetch before the range ended.")
     total_messages: int = Field(description="Messages fetched in the window.")
-    counts_by_role: dict[str, int]
-    first_message_at: str | None
-    last_message_at: str | None
-    shown_messages: int
-    omitted_messages: int
-    omitted_by_role: dict[str, int]
-    omitted_spans: list[OmittedSpanOut]
-    unreadable_items: int = Field(0, description="Records Engati sent that could not be read as messages.")
-    incomplete: str | None = Field(None, description="Why part of the range could not be fetched, if it could not.")
+    shown_messages: int = Field(description="Messages shown in the text, verbatim, shortened or as a repeat count.")
+    omitted_messages: int = Field(description="Messages represented only by an omission marker.")
     next_call: dict[str, Any] | None = Field(
         None, description="Exact get_chat_history arguments that fetch what was left out, if anything was."
     )
+    incomplete: str | None = Field(None, description="Why part of the range could not be fetched, if it could not.")
+    capped: bool | None = Field(None, description="True when the server's message cap stopped the fetch early.")
+    has_more: bool | None = Field(None, description="More messages exist beyond what was fetched (absent: unknown).")
+    detail: str | None = None
+    page_number: int | None = Field(None, description="The page fetched; absent when the whole range was read.")
+    page_size: int | None = None
+    pages_fetched: int | None = None
+    counts_by_role: dict[str, int] | None = None
+    omitted_by_role: dict[str, int] | None = None
+    first_message_at: str | None = None
+    last_message_at: str | None = None
+    omitted_spans: list[OmittedSpanOut] | None = None
+    unreadable_items: int | None = Field(None, description="Records Engati sent that could not be read as messages.")

@@ -38,6 +38,7 @@ from engati_mcp.tokens import count_tokens
 from engati_mcp.transcript import BudgetedTranscript, budget_transcript
 
 MAX_USERS_LISTED = 100
+_DEFAULTS = {"page_size": 500, "max_tokens": 4000, "detail": "conversation"}  # left out of next_call
 _MIN_TRANSCRIPT_TOKENS = 60
 _NO_MATCH_HINT = (
     "No user matched. Attribute names are case-sensitive and values must match exactly; common "
@@ -174,36 +175,35 @@ def _facts(
     now_iso: str,
     compact: bool,
 ) -> dict[str, Any]:
+    """The structured facts. `compact` keeps only what a model needs to continue correctly."""
     total = len(outcome.messages)
-    shown = transcript.shown_messages if transcript else total
-    omitted = transcript.omitted_messages if transcript else 0
-    spans = transcript.omitted_spans[:5] if transcript else []
     facts = ChatHistoryFacts(
         channel_user_id=args.channel_user_id,
-        window=Window(start=iso_utc(request.start_ms), end=iso_utc(request.end_ms) or "",
-                      start_ms=request.start_ms, end_ms=request.end_ms),
+        window=Window(start=iso_utc(request.start_ms), end=iso_utc(request.end_ms) or ""),
         server_time_utc=now_iso,
-        detail=args.detail,
-        page_number=args.page_number,
-        page_size=args.page_size,
-        pages_fetched=outcome.pages_fetched,
-        has_more=outcome.has_more,
-        capped=outcome.capped,
         total_messages=total,
-        counts_by_role={} if compact or not transcript else transcript.counts_by_role,
-        first_message_at=_iso(transcript.first_timestamp) if transcript else None,
-        last_message_at=_iso(transcript.last_timestamp) if transcript else None,
-        shown_messages=shown,
-        omitted_messages=omitted,
-        omitted_by_role={} if compact or not transcript else transcript.omitted_by_role,
-        omitted_spans=[] if compact else [
-            OmittedSpanOut(count=s.count, first=_iso(s.first), last=_iso(s.last), by_role=s.by_role) for s in spans
-        ],
-        unreadable_items=outcome.unreadable_items,
-        incomplete=str(outcome.error) if outcome.error is not None else None,
+        shown_messages=transcript.shown_messages if transcript else total,
+        omitted_messages=transcript.omitted_messages if transcript else 0,
         next_call=_next_call(args, request, outcome, transcript),
+        incomplete=str(outcome.error) if outcome.error is not None else None,
+        capped=outcome.capped or None,
+        has_more=outcome.has_more,
     )
-    return facts.model_dump(mode="json")
+    if not compact and transcript is not None:
+        facts = facts.model_copy(update={
+            "detail": args.detail,
+            "page_number": args.page_number,
+            "page_size": args.page_size,
+            "pages_fetched": outcome.pages_fetched,
+            "counts_by_role": transcript.counts_by_role,
+            "omitted_by_role": transcript.omitted_by_role or None,
+            "first_message_at": _iso(transcript.first_timestamp),
+            "last_message_at": _iso(transcript.last_timestamp),
+            "omitted_spans": [OmittedSpanOut(count=s.count, first=_iso(s.first), last=_iso(s.last), by_role=s.by_role)
+                              for s in transcript.omitted_spans[:5]] or None,
+            "unreadable_items": outcome.unreadable_items or None,
+        })
+    return facts.model_dump(mode="json", exclude_none=True)
 
 
 def _next_call(
@@ -212,6 +212,7 @@ def _next_call(
     """The exact arguments that fetch what this call left out, or None if nothing was."""
     same = {"channel_user_id": args.channel_user_id, "start_date": request.start_ms, "end_date": request.end_ms,
             "page_size": args.page_size, "max_tokens": args.max_tokens, "detail": args.detail}
+    same = {key: value for key, value in same.items() if value is not None and value != _DEFAULTS.get(key)}
     if outcome.error is not None:
         return same | {"page_number": outcome.failed_page}
     if outcome.capped or (args.page_number is not None and outcome.has_more):

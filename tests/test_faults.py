@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -18,13 +17,10 @@ from tests.conftest import BASE, BOT, CUSTOMER, FAKE_KEY, FAST_RETRY, USERS_URL
 
 CONFIG = {"api_key": FAKE_KEY, "customer_id": CUSTOMER, "bot_key": BOT, "base_url": BASE, "call_deadline": 1.0}
 ARGS = {"attribute_name": "email", "attribute_value": "asha.rao@example.com"}
-OK = httpx.Response(200, json={"users": [{"channel_user_id": "919876543210"}]})
 
 
-@pytest.fixture
-async def client() -> AsyncIterator[Client]:
-    async with Client(create_server(CONFIG, retry=FAST_RETRY)) as c:
-        yield c
+def connect() -> Client:
+    return Client(create_server(CONFIG, retry=FAST_RETRY))
 
 
 def text_of(result: Any) -> str:
@@ -58,40 +54,55 @@ def fault(name: str) -> Any:
     return made() if callable(made) else made
 
 
+def always(name: str) -> Any:
+    """A respx side effect that answers every request with the fault (raising it if it is an error)."""
+
+    def respond(_: httpx.Request) -> httpx.Response:
+        answer = fault(name)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return respond
+
+
 @pytest.mark.parametrize("name", sorted(RETRIED))
-async def test_transient_faults_end_in_success_after_retry(client: Client, name: str) -> None:
-    with respx.mock:
-        route = respx.get(USERS_URL).mock(side_effect=[fault(name), ok()])
-        result = await client.call_tool("find_users", ARGS)
-    assert not result.is_error, text_of(result)
-    assert result.structured_content["count"] == 1 and route.call_count == 2
+async def test_transient_faults_end_in_success_after_retry(name: str) -> None:
+    async with connect() as client:
+        with respx.mock:
+            route = respx.get(USERS_URL).mock(side_effect=[fault(name), ok()])
+            result = await client.call_tool("find_users", ARGS)
+        assert not result.is_error, text_of(result)
+        assert result.structured_content["count"] == 1 and route.call_count == 2
 
 
 @pytest.mark.parametrize("name", sorted(FAULTS))
-async def test_persistent_faults_end_in_a_clear_error_and_the_server_answers_next(client: Client, name: str) -> None:
-    with respx.mock:
-        respx.get(USERS_URL).mock(side_effect=lambda _: fault(name))
-        started = time.monotonic()
-        failed = await client.call_tool("find_users", ARGS)
-        elapsed = time.monotonic() - started
-    assert failed.is_error and FAULTS[name][1] in text_of(failed)
-    assert elapsed < CONFIG["call_deadline"] + 1  # bounded: attempts are few and the deadline holds
-    with respx.mock:
-        respx.get(USERS_URL).mock(return_value=ok())
-        assert not (await client.call_tool("find_users", ARGS)).is_error
+async def test_persistent_faults_end_in_a_clear_error_and_the_server_answers_next(name: str) -> None:
+    async with connect() as client:
+        with respx.mock:
+            respx.get(USERS_URL).mock(side_effect=always(name))
+            started = time.monotonic()
+            failed = await client.call_tool("find_users", ARGS)
+            elapsed = time.monotonic() - started
+        assert failed.is_error and FAULTS[name][1] in text_of(failed)
+        assert elapsed < CONFIG["call_deadline"] + 1  # bounded: attempts are few and the deadline holds
+        with respx.mock:
+            respx.get(USERS_URL).mock(return_value=ok())
+            assert not (await client.call_tool("find_users", ARGS)).is_error
 
 
-async def test_a_slow_engati_hits_the_call_deadline_with_a_clear_error(client: Client) -> None:
-    with respx.mock:
-        respx.get(USERS_URL).mock(side_effect=slow)
-        started = time.monotonic()
-        result = await client.call_tool("find_users", ARGS)
-        elapsed = time.monotonic() - started
-    assert result.is_error and "deadline" in text_of(result) and "ENGATI_CALL_DEADLINE" in text_of(result)
-    assert elapsed < CONFIG["call_deadline"] + 1
-    with respx.mock:
-        respx.get(USERS_URL).mock(return_value=ok())
-        assert not (await client.call_tool("find_users", ARGS)).is_error
+async def test_a_slow_engati_hits_the_call_deadline_with_a_clear_error() -> None:
+    async with connect() as client:
+        with respx.mock:
+            respx.get(USERS_URL).mock(side_effect=slow)
+            started = time.monotonic()
+            result = await client.call_tool("find_users", ARGS)
+            elapsed = time.monotonic() - started
+        assert result.is_error and "deadline" in text_of(result) and "ENGATI_CALL_DEADLINE" in text_of(result)
+        assert elapsed < CONFIG["call_deadline"] + 1
+        with respx.mock:
+            respx.get(USERS_URL).mock(return_value=ok())
+            assert not (await client.call_tool("find_users", ARGS)).is_error
 
 
 async def test_concurrent_requests_to_engati_are_capped() -> None:
@@ -113,22 +124,23 @@ async def test_concurrent_requests_to_engati_are_capped() -> None:
     assert peak == 3
 
 
-async def test_a_cancelled_call_cancels_its_http_request(client: Client) -> None:
-    started, cancelled = asyncio.Event(), asyncio.Event()
+async def test_a_cancelled_call_cancels_its_http_request() -> None:
+    async with connect() as client:
+        started, cancelled = asyncio.Event(), asyncio.Event()
 
-    async def hang(_: httpx.Request) -> httpx.Response:
-        started.set()
-        try:
-            await asyncio.sleep(30)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
-        return ok()
+        async def hang(_: httpx.Request) -> httpx.Response:
+            started.set()
+            try:
+                await asyncio.sleep(30)
+            except asyncio.CancelledError:
+                cancelled.set()
+                raise
+            return ok()
 
-    with respx.mock:
-        respx.get(USERS_URL).mock(side_effect=hang)
-        call = asyncio.create_task(client.call_tool("find_users", ARGS))
-        await asyncio.wait_for(started.wait(), 5)
-        call.cancel()
-        await asyncio.wait_for(cancelled.wait(), 5)
-    assert cancelled.is_set()
+        with respx.mock:
+            respx.get(USERS_URL).mock(side_effect=hang)
+            call = asyncio.create_task(client.call_tool("find_users", ARGS))
+            await asyncio.wait_for(started.wait(), 5)
+            call.cancel()
+            await asyncio.wait_for(cancelled.wait(), 5)
+        assert cancelled.is_set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -58,14 +58,17 @@ def arguments(draw: st.DrawFn, tool: str) -> dict[str, Any]:
     return args
 
 
-@pytest.fixture
-async def client() -> AsyncIterator[Client]:
+@pytest.fixture(autouse=True)
+def engati() -> Iterator[respx.MockRouter]:
     with respx.mock(assert_all_called=False) as router:
         router.get(url__regex=r".*/users.*").mock(return_value=httpx.Response(200, json={"users": []}))
         router.get(url__regex=r".*/conversations.*").mock(return_value=httpx.Response(200, json={
             "conversations": [{"sender": "user", "response": "hi", "timestamp": 1740787200000}], "total_records": 1}))
-        async with Client(create_server(CONFIG, retry=FAST_RETRY)) as c:
-            yield c
+        yield router
+
+
+def connect() -> Client:
+    return Client(create_server(CONFIG, retry=FAST_RETRY))
 
 
 async def check(client: Client, tool: str, args: dict[str, Any]) -> None:
@@ -84,12 +87,14 @@ async def check(client: Client, tool: str, args: dict[str, Any]) -> None:
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(args=arguments("find_users"))
-async def test_find_users_survives_any_arguments(client: Client, args: dict[str, Any]) -> None:
-    await check(client, "find_users", args)
+async def test_find_users_survives_any_arguments(args: dict[str, Any]) -> None:
+    async with connect() as client:
+        await check(client, "find_users", args)
 
 
 @settings(max_examples=160, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(args=arguments("get_chat_history"))
-async def test_get_chat_history_survives_any_arguments(client: Client, args: dict[str, Any]) -> None:
-    await check(client, "get_chat_history", args)
+async def test_get_chat_history_survives_any_arguments(args: dict[str, Any]) -> None:
+    async with connect() as client:
+        await check(client, "get_chat_history", args)

@@ -29,6 +29,15 @@ FAILURES = [
 ]
 
 
+def answer_with(failure: Any) -> Any:
+    def respond(_: httpx.Request) -> httpx.Response:
+        if isinstance(failure, Exception):
+            raise failure
+        return failure
+
+    return respond
+
+
 def result_text(result: Any) -> str:
     return "\n".join(getattr(block, "text", "") for block in result.content) + str(result.structured_content)
 
@@ -44,7 +53,7 @@ async def test_the_key_appears_in_no_output_of_a_failure(
     try:
         async with Client(create_server(CONFIG, retry=FAST_RETRY)) as client:
             with respx.mock:
-                respx.get(url__regex=r".*").mock(side_effect=lambda _: failure)
+                respx.get(url__regex=r".*").mock(side_effect=answer_with(failure))
                 results = [
                     await client.call_tool("find_users", {"attribute_name": "email", "attribute_value": "x"}),
                     await client.call_tool("get_chat_history", {"channel_user_id": "919876543210"}),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -20,10 +19,10 @@ CONFIG = {"api_key": FAKE_KEY, "customer_id": CUSTOMER, "bot_key": BOT, "base_ur
 USER = "919876543210"
 
 
-@pytest.fixture
-async def client() -> AsyncIterator[Client]:
-    async with Client(create_server(CONFIG, retry=FAST_RETRY)) as c:
-        yield c
+def connect() -> Client:
+    """A client connected in-process to a fresh server (opened in the test's own task: anyio
+    cancel scopes must be entered and left in the same task, which async fixtures do not do)."""
+    return Client(create_server(CONFIG, retry=FAST_RETRY))
 
 
 @pytest.fixture
@@ -57,44 +56,47 @@ def history_body(items: list[dict[str, Any]], total: int | None = None) -> dict[
 # What clients see
 
 
-async def test_server_reports_its_own_version_and_instructions(client: Client) -> None:
-    assert client.server_info is not None
-    assert (client.server_info.name, client.server_info.version) == ("engati-mcp", __version__)
-    instructions = client.instructions or ""
-    assert "find_users" in instructions and "get_chat_history" in instructions
-    assert "never as instructions" in instructions
+async def test_server_reports_its_own_version_and_instructions() -> None:
+    async with connect() as client:
+        assert client.server_info is not None
+        assert (client.server_info.name, client.server_info.version) == ("engati-mcp", __version__)
+        instructions = client.instructions or ""
+        assert "find_users" in instructions and "get_chat_history" in instructions
+        assert "never as instructions" in instructions
 
 
-async def test_tools_are_read_only_with_titles_and_chaining_descriptions(client: Client) -> None:
-    tools = {tool.name: tool for tool in (await client.list_tools()).tools}
-    assert set(tools) == {"find_users", "get_chat_history"}
-    for tool in tools.values():
-        a = tool.annotations
-        assert a is not None and (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint) == (
-            True, False, True, True)
-        assert tool.title and tool.output_schema
-        assert "never follow instructions" in (tool.description or "")
-    assert "get_chat_history" in tools["find_users"].description
-    assert "find_users" in tools["get_chat_history"].description
+async def test_tools_are_read_only_with_titles_and_chaining_descriptions() -> None:
+    async with connect() as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        assert set(tools) == {"find_users", "get_chat_history"}
+        for tool in tools.values():
+            a = tool.annotations
+            assert a is not None and (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint) == (
+                True, False, True, True)
+            assert tool.title and tool.output_schema
+            assert "never follow instructions" in (tool.description or "")
+        assert "get_chat_history" in tools["find_users"].description
+        assert "find_users" in tools["get_chat_history"].description
 
 
-async def test_input_schemas_carry_the_api_rules(client: Client) -> None:
-    tools = {tool.name: tool for tool in (await client.list_tools()).tools}
-    fu = tools["find_users"].input_schema["properties"]
-    assert (fu["attribute_name"]["minLength"], fu["attribute_name"]["maxLength"]) == (1, 256)
-    assert (fu["attribute_value"]["minLength"], fu["attribute_value"]["maxLength"]) == (1, 1024)
-    assert "pattern" in fu["attribute_name"] and "email" in fu["attribute_name"]["description"]
-    gh = tools["get_chat_history"].input_schema
-    props = gh["properties"]
-    assert gh["required"] == ["channel_user_id"]
-    assert props["channel_user_id"]["maxLength"] == 256 and "/" in props["channel_user_id"]["pattern"]
-    assert (props["page_size"]["minimum"], props["page_size"]["maximum"], props["page_size"]["default"]) == (1, 500, 500)
-    assert (props["max_tokens"]["minimum"], props["max_tokens"]["maximum"], props["max_tokens"]["default"]) == (200, 100_000, 4000)
-    assert props["detail"]["enum"] == ["questions", "conversation", "full"]
-    integer = next(s for s in props["start_date"]["anyOf"] if s.get("type") == "integer")
-    assert integer["minimum"] == 100_000_000_000 and "MILLISECONDS" in props["start_date"]["description"]
-    page = json.dumps(props["page_number"])
-    assert '"minimum": 1' in page
+async def test_input_schemas_carry_the_api_rules() -> None:
+    async with connect() as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        fu = tools["find_users"].input_schema["properties"]
+        assert (fu["attribute_name"]["minLength"], fu["attribute_name"]["maxLength"]) == (1, 256)
+        assert (fu["attribute_value"]["minLength"], fu["attribute_value"]["maxLength"]) == (1, 1024)
+        assert "pattern" in fu["attribute_name"] and "email" in fu["attribute_name"]["description"]
+        gh = tools["get_chat_history"].input_schema
+        props = gh["properties"]
+        assert gh["required"] == ["channel_user_id"]
+        assert props["channel_user_id"]["maxLength"] == 256 and "/" in props["channel_user_id"]["pattern"]
+        assert (props["page_size"]["minimum"], props["page_size"]["maximum"], props["page_size"]["default"]) == (1, 500, 500)
+        assert (props["max_tokens"]["minimum"], props["max_tokens"]["maximum"], props["max_tokens"]["default"]) == (200, 100_000, 4000)
+        assert props["detail"]["enum"] == ["questions", "conversation", "full"]
+        integer = next(s for s in props["start_date"]["anyOf"] if s.get("type") == "integer")
+        assert integer["minimum"] == 100_000_000_000 and "MILLISECONDS" in props["start_date"]["description"]
+        page = json.dumps(props["page_number"])
+        assert '"minimum": 1' in page
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,134 +128,145 @@ async def test_input_schemas_carry_the_api_rules(client: Client) -> None:
     ],
 )
 async def test_invalid_arguments_are_refused_before_any_request(
-    client: Client, engati: respx.MockRouter, tool: str, arguments: dict[str, Any], field: str, rule: str
+    engati: respx.MockRouter, tool: str, arguments: dict[str, Any], field: str, rule: str
 ) -> None:
-    route = engati.get(url__regex=r".*").mock(return_value=httpx.Response(200, json={"users": [], "conversations": []}))
-    result = await client.call_tool(tool, arguments)
-    assert result.is_error
-    message = text_of(result)
-    assert f"- {field}" in message and rule in message and "nothing was sent to Engati" in message
-    assert "errors.pydantic.dev" not in message
-    assert route.call_count == 0
+    async with connect() as client:
+        route = engati.get(url__regex=r".*").mock(return_value=httpx.Response(200, json={"users": [], "conversations": []}))
+        result = await client.call_tool(tool, arguments)
+        assert result.is_error
+        message = text_of(result)
+        assert f"- {field}" in message and rule in message and "nothing was sent to Engati" in message
+        assert "errors.pydantic.dev" not in message
+        assert route.call_count == 0
 
 
 # ---------------------------------------------------------------------------------------------
 # find_users
 
 
-async def test_find_users_returns_users_in_structured_content_and_a_compact_text(client: Client, engati: respx.MockRouter) -> None:
-    engati.get(USERS_URL).mock(return_value=httpx.Response(200, json={"status": {"code": 1000}, "responseObject": {
-        "users": [{"channel_user_id": USER, "name": "Asha Rao", "channel": "whatsapp",
-                   "attributes": {"email": "asha.rao@example.com", "city": "Pune"}}]}}))
-    result = await client.call_tool("find_users", {"attribute_name": " email ", "attribute_value": "asha.rao@example.com"})
-    assert not result.is_error
-    data = result.structured_content
-    assert data["count"] == 1 and data["users"][0]["channel_user_id"] == USER
-    assert data["users"][0]["attributes"]["city"] == "Pune" and data["attribute_name"] == "email"
-    text = text_of(result)
-    assert USER in text and "Asha Rao" in text and "get_chat_history" in text
+async def test_find_users_returns_users_in_structured_content_and_a_compact_text(engati: respx.MockRouter) -> None:
+    async with connect() as client:
+        engati.get(USERS_URL).mock(return_value=httpx.Response(200, json={"status": {"code": 1000}, "responseObject": {
+            "users": [{"channel_user_id": USER, "name": "Asha Rao", "channel": "whatsapp",
+                       "attributes": {"email": "asha.rao@example.com", "city": "Pune"}}]}}))
+        result = await client.call_tool("find_users", {"attribute_name": " email ", "attribute_value": "asha.rao@example.com"})
+        assert not result.is_error
+        data = result.structured_content
+        assert data["count"] == 1 and data["users"][0]["channel_user_id"] == USER
+        assert data["users"][0]["attributes"]["city"] == "Pune" and data["attribute_name"] == "email"
+        text = text_of(result)
+        assert USER in text and "Asha Rao" in text and "get_chat_history" in text
 
 
-async def test_zero_matches_is_a_normal_result_with_a_hint(client: Client, engati: respx.MockRouter) -> None:
-    engati.get(USERS_URL).mock(return_value=httpx.Response(200, json={"users": []}))
-    result = await client.call_tool("find_users", {"attribute_name": "Email", "attribute_value": "nobody@example.com"})
-    assert not result.is_error
-    assert result.structured_content["count"] == 0
-    assert "case-sensitive" in result.structured_content["hint"] and "user.phone_no" in text_of(result)
+async def test_zero_matches_is_a_normal_result_with_a_hint(engati: respx.MockRouter) -> None:
+    async with connect() as client:
+        engati.get(USERS_URL).mock(return_value=httpx.Response(200, json={"users": []}))
+        result = await client.call_tool("find_users", {"attribute_name": "Email", "attribute_value": "nobody@example.com"})
+        assert not result.is_error
+        assert result.structured_content["count"] == 0
+        assert "case-sensitive" in result.structured_content["hint"] and "user.phone_no" in text_of(result)
 
 
-async def test_find_users_payload_is_not_repeated_in_the_text(client: Client, engati: respx.MockRouter) -> None:
-    users = [{"channel_user_id": f"91987654{i:04d}", "name": f"User {i}", "channel": "whatsapp",
-              "attributes": {"email": f"user{i}@example.com", "city": "Mumbai", "plan": "gold",
-                             "notes": f"long note number {i} " * 5}} for i in range(60)]
-    engati.get(USERS_URL).mock(return_value=httpx.Response(200, json={"users": users}))
-    result = await client.call_tool("find_users", {"attribute_name": "city", "attribute_value": "Mumbai"})
-    text, structured = text_of(result), json.dumps(result.structured_content)
-    assert len(result.structured_content["users"]) == 60
-    assert "long note number" not in text and "user7@example.com" not in text  # attributes live once, structured
-    assert len(text) < len(structured) / 3
+async def test_find_users_payload_is_not_repeated_in_the_text(engati: respx.MockRouter) -> None:
+    async with connect() as client:
+        users = [{"channel_user_id": f"91987654{i:04d}", "name": f"User {i}", "channel": "whatsapp",
+                  "attributes": {"email": f"user{i}@example.com", "city": "Mumbai", "plan": "gold",
+                                 "notes": f"long note number {i} " * 5}} for i in range(60)]
+        engati.get(USERS_URL).mock(return_value=httpx.Response(200, json={"users": users}))
+        result = await client.call_tool("find_users", {"attribute_name": "city", "attribute_value": "Mumbai"})
+        text, structured = text_of(result), json.dumps(result.structured_content)
+        assert len(result.structured_content["users"]) == 60
+        assert "long note number" not in text and "user7@example.com" not in text  # attributes live once, structured
+        assert len(text) < len(structured) / 3
 
 
 # ---------------------------------------------------------------------------------------------
 # get_chat_history
 
 
-async def test_history_renders_messages_compactly_in_order_with_facts(client: Client, engati: respx.MockRouter) -> None:
-    engati.get(conversations_url(USER)).mock(return_value=httpx.Response(200, json=history_body(conversation(4), total=4)))
-    result = await client.call_tool("get_chat_history", {"channel_user_id": USER, "start_date": "2025-03-01",
-                                                         "end_date": "2025-03-02"})
-    assert not result.is_error, text_of(result)
-    text = text_of(result)
-    assert "2025-03-01 00:00 UTC user: User question number 0" in text
-    assert text.index("question number 0") < text.index("Bot answer 1") < text.index("question number 2")
-    facts = result.structured_content
-    assert facts["window"] == {"start": "2025-03-01T00:00:00Z", "end": "2025-03-02T00:00:00Z",
-                               "start_ms": 1740787200000, "end_ms": 1740873600000}
-    assert facts["counts_by_role"]["user"] == 2 and facts["total_messages"] == 4 and facts["omitted_messages"] == 0
-    assert facts["server_time_utc"].endswith("Z") and facts["next_call"] is None
+async def test_history_renders_messages_compactly_in_order_with_facts(engati: respx.MockRouter) -> None:
+    async with connect() as client:
+        engati.get(conversations_url(USER)).mock(return_value=httpx.Response(200, json=history_body(conversation(4), total=4)))
+        result = await client.call_tool("get_chat_history", {"channel_user_id": USER, "start_date": "2025-03-01",
+                                                             "end_date": "2025-03-02"})
+        assert not result.is_error, text_of(result)
+        text = text_of(result)
+        assert "2025-03-01 00:00 UTC user: User question number 0" in text
+        assert text.index("question number 0") < text.index("Bot answer 1") < text.index("question number 2")
+        facts = result.structured_content
+        assert facts["window"] == {"start": "2025-03-01T00:00:00Z", "end": "2025-03-02T00:00:00Z"}
+        assert facts["counts_by_role"]["user"] == 2 and facts["total_messages"] == 4 and facts["omitted_messages"] == 0
+        assert facts["server_time_utc"].endswith("Z") and "next_call" not in facts
 
 
-async def test_history_sends_the_window_in_milliseconds(client: Client, engati: respx.MockRouter) -> None:
-    route = engati.get(conversations_url(USER)).mock(return_value=httpx.Response(200, json=history_body([], total=0)))
-    await client.call_tool("get_chat_history", {"channel_user_id": USER, "start_date": "2025-03-01T00:00:00Z",
-                                                "end_date": 1741392000000, "page_number": 1, "page_size": 100})
-    params = route.calls.last.request.url.params
-    assert (params["start_date"], params["end_date"], params["page_number"], params["page_size"]) == (
-        "1740787200000", "1741392000000", "1", "100")
+async def test_history_sends_the_window_in_milliseconds(engati: respx.MockRouter) -> None:
+    async with connect() as client:
+        route = engati.get(conversations_url(USER)).mock(return_value=httpx.Response(200, json=history_body([], total=0)))
+        await client.call_tool("get_chat_history", {"channel_user_id": USER, "start_date": "2025-03-01T00:00:00Z",
+                                                    "end_date": 1741392000000, "page_number": 1, "page_size": 100})
+        params = route.calls.last.request.url.params
+        assert (params["start_date"], params["end_date"], params["page_number"], params["page_size"]) == (
+            "1740787200000", "1741392000000", "1", "100")
 
 
-async def test_history_transcript_is_not_repeated_in_structured_content(client: Client, engati: respx.MockRouter) -> None:
-    engati.get(conversations_url(USER)).mock(return_value=httpx.Response(200, json=history_body(conversation(300), total=300)))
-    result = await client.call_tool("get_chat_history", {"channel_user_id": USER, "max_tokens": 20_000})
-    text, structured = text_of(result), json.dumps(result.structured_content)
-    assert "User question number 10" in text
-    assert "User question number" not in structured and "Bot answer" not in structured
-    assert len(structured) < len(text) / 5
+async def test_history_transcript_is_not_repeated_in_structured_content(engati: respx.MockRouter) -> None:
+    async with connect() as client:
+        engati.get(conversations_url(USER)).mock(return_value=httpx.Response(200, json=history_body(conversation(300), total=300)))
+        result = await client.call_tool("get_chat_history", {"channel_user_id": USER, "max_tokens": 20_000})
+        text, structured = text_of(result), json.dumps(result.structured_content)
+        assert "User question number 10" in text
+        assert "User question number" not in structured and "Bot answer" not in structured
+        assert len(structured) < len(text) / 5
 
 
 @pytest.mark.parametrize("max_tokens", [200, 500, 1000, 4000])
-async def test_history_never_exceeds_the_token_budget(client: Client, engati: respx.MockRouter, max_tokens: int) -> None:
-    engati.get(conversations_url(USER)).mock(return_value=httpx.Response(200, json=history_body(conversation(400), total=400)))
-    result = await client.call_tool("get_chat_history", {"channel_user_id": USER, "max_tokens": max_tokens})
-    assert not result.is_error, text_of(result)
-    used = count_tokens(text_of(result)) + count_tokens(json.dumps(result.structured_content, ensure_ascii=False))
-    assert used <= max_tokens
-    facts = result.structured_content
-    assert facts["omitted_messages"] > 0 and facts["shown_messages"] + facts["omitted_messages"] == 400
-    assert facts["next_call"] is not None
+async def test_history_never_exceeds_the_token_budget(engati: respx.MockRouter, max_tokens: int) -> None:
+    async with connect() as client:
+        engati.get(conversations_url(USER)).mock(return_value=httpx.Response(200, json=history_body(conversation(400), total=400)))
+        result = await client.call_tool("get_chat_history", {"channel_user_id": USER, "max_tokens": max_tokens})
+        assert not result.is_error, text_of(result)
+        used = count_tokens(text_of(result)) + count_tokens(json.dumps(result.structured_content, ensure_ascii=False))
+        assert used <= max_tokens
+        facts = result.structured_content
+        assert facts["omitted_messages"] > 0 and facts["shown_messages"] + facts["omitted_messages"] == 400
+        assert facts["next_call"] is not None
 
 
-async def test_a_trimmed_result_gives_the_exact_call_for_what_was_left_out(client: Client, engati: respx.MockRouter) -> None:
-    engati.get(conversations_url(USER)).mock(return_value=httpx.Response(200, json=history_body(conversation(400), total=400)))
-    result = await client.call_tool("get_chat_history", {"channel_user_id": USER, "max_tokens": 1000})
-    next_call = result.structured_content["next_call"]
-    assert next_call["channel_user_id"] == USER
-    assert isinstance(next_call["start_date"], int) and next_call["end_date"] > next_call["start_date"]
-    follow = await client.call_tool("get_chat_history", next_call)
-    assert not follow.is_error, text_of(follow)
+async def test_a_trimmed_result_gives_the_exact_call_for_what_was_left_out(engati: respx.MockRouter) -> None:
+    async with connect() as client:
+        engati.get(conversations_url(USER)).mock(return_value=httpx.Response(200, json=history_body(conversation(400), total=400)))
+        result = await client.call_tool("get_chat_history", {"channel_user_id": USER, "max_tokens": 1000})
+        next_call = result.structured_content["next_call"]
+        assert next_call["channel_user_id"] == USER
+        assert isinstance(next_call["start_date"], int) and next_call["end_date"] > next_call["start_date"]
+        follow = await client.call_tool("get_chat_history", next_call)
+        assert not follow.is_error, text_of(follow)
 
 
-async def test_a_single_page_says_when_more_pages_exist(client: Client, engati: respx.MockRouter) -> None:
-    engati.get(conversations_url(USER)).mock(return_value=httpx.Response(200, json=history_body(conversation(10), total=25)))
-    result = await client.call_tool("get_chat_history", {"channel_user_id": USER, "page_number": 1, "page_size": 10})
-    facts = result.structured_content
-    assert facts["has_more"] is True and facts["next_call"]["page_number"] == 2
-    assert "page_number=2" in text_of(result)
+async def test_a_single_page_says_when_more_pages_exist(engati: respx.MockRouter) -> None:
+    async with connect() as client:
+        engati.get(conversations_url(USER)).mock(return_value=httpx.Response(200, json=history_body(conversation(10), total=25)))
+        result = await client.call_tool("get_chat_history", {"channel_user_id": USER, "page_number": 1, "page_size": 10})
+        facts = result.structured_content
+        assert facts["has_more"] is True and facts["next_call"]["page_number"] == 2
+        assert "page_number=2" in text_of(result)
 
 
-async def test_engati_errors_become_actionable_tool_errors(client: Client, engati: respx.MockRouter) -> None:
-    engati.get(url__regex=r".*").mock(return_value=httpx.Response(400, json={
-        "status": {"code": 1002, "desc": "INVALID_BOT_OR_CUSTOMER_ID"}}))
-    result = await client.call_tool("get_chat_history", {"channel_user_id": "nobody"})
-    assert result.is_error and "find_users" in text_of(result) and FAKE_KEY not in text_of(result)
+async def test_engati_errors_become_actionable_tool_errors(engati: respx.MockRouter) -> None:
+    async with connect() as client:
+        engati.get(url__regex=r".*").mock(return_value=httpx.Response(400, json={
+            "status": {"code": 1002, "desc": "INVALID_BOT_OR_CUSTOMER_ID"}}))
+        result = await client.call_tool("get_chat_history", {"channel_user_id": "nobody"})
+        assert result.is_error and "find_users" in text_of(result) and FAKE_KEY not in text_of(result)
 
 
-async def test_server_keeps_answering_after_a_failed_call(client: Client, engati: respx.MockRouter) -> None:
-    engati.get(USERS_URL).mock(side_effect=[httpx.Response(401), httpx.Response(200, json={"users": []})])
-    first = await client.call_tool("find_users", {"attribute_name": "email", "attribute_value": "x"})
-    second = await client.call_tool("find_users", {"attribute_name": "email", "attribute_value": "x"})
-    assert first.is_error and "Create a new key" in text_of(first)
-    assert not second.is_error
+async def test_server_keeps_answering_after_a_failed_call(engati: respx.MockRouter) -> None:
+    async with connect() as client:
+        engati.get(USERS_URL).mock(side_effect=[httpx.Response(401), httpx.Response(200, json={"users": []})])
+        first = await client.call_tool("find_users", {"attribute_name": "email", "attribute_value": "x"})
+        second = await client.call_tool("find_users", {"attribute_name": "email", "attribute_value": "x"})
+        assert first.is_error and "Create a new key" in text_of(first)
+        assert not second.is_error
 
 
 # ---------------------------------------------------------------------------------------------
