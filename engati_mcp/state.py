@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from engati_mcp.config import ConfigProblem, Settings, load_settings
 from engati_mcp.errors import EngatiConfigError
 from engati_mcp.logs import redact
 
 if TYPE_CHECKING:
     from engati_mcp.client import EngatiClient, RetryPolicy
+    from engati_mcp.config import ConfigProblem, Settings
     from engati_mcp.history import HistoryFetcher
 
 
@@ -33,16 +33,22 @@ class ServerState:
 
     @property
     def settings(self) -> Settings | None:
+        from engati_mcp.config import Settings
+
         loaded = self._load()
         return loaded if isinstance(loaded, Settings) else None
 
     def _load(self) -> Settings | ConfigProblem:
         if self._loaded is None:
+            from engati_mcp.config import load_settings
+
             self._loaded = load_settings(self._overrides)
         return self._loaded
 
     def ready(self) -> tuple[Settings, EngatiClient, HistoryFetcher]:
         """Settings, client and fetcher, building them on first use; raises if not configured."""
+        from engati_mcp.config import ConfigProblem
+
         loaded = self._load()
         if isinstance(loaded, ConfigProblem):
             raise EngatiConfigError(loaded.message)
