@@ -53,18 +53,13 @@ class Settings(BaseSettings):
     @field_validator("customer_id", mode="before")
     @classmethod
     def _customer_id_is_digits(cls, value: Any) -> Any:
-        text = str(value).strip()
-        if not text.isascii() or not text.isdigit():
-            raise ValueError("must be the numeric customer id (digits only, e.g. 10294)")
-        return text
+        return _matching(value, r"[0-9]{1,20}", "must be the numeric customer id (digits only, e.g. 10294)")
 
     @field_validator("bot_key", mode="before")
     @classmethod
     def _bot_key_is_alphanumeric(cls, value: Any) -> Any:
-        text = str(value).strip()
-        if not re.fullmatch(r"[A-Za-z0-9]{1,64}", text):
-            raise ValueError("must be letters and digits only (16 hex characters, e.g. 1a1c9bfa5e0f41ed)")
-        return text
+        return _matching(value, r"[A-Za-z0-9]{1,64}",
+                         "must be letters and digits only (16 hex characters, e.g. 1a1c9bfa5e0f41ed)")
 
     @field_validator("base_url", mode="before")
     @classmethod
@@ -73,6 +68,13 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", text):
             raise ValueError("must be an http:// or https:// URL such as https://api.engati.com")
         return text
+
+
+def _matching(value: Any, pattern: str, rule: str) -> str:
+    text = str(value).strip()
+    if not re.fullmatch(pattern, text):
+        raise ValueError(rule)
+    return text
 
 
 @dataclass(frozen=True)

@@ -84,17 +84,11 @@ async def check(client: Client, tool: str, args: dict[str, Any]) -> None:
     json.dumps(text)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@pytest.mark.parametrize("tool", sorted(FIELDS))
+@settings(max_examples=140, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
-@given(args=arguments("find_users"))
-async def test_find_users_survives_any_arguments(args: dict[str, Any]) -> None:
+@given(data=st.data())
+async def test_tools_survive_any_arguments(tool: str, data: st.DataObject) -> None:
+    args = data.draw(arguments(tool), label="arguments")
     async with connect() as client:
-        await check(client, "find_users", args)
-
-
-@settings(max_examples=160, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
-@given(args=arguments("get_chat_history"))
-async def test_get_chat_history_survives_any_arguments(args: dict[str, Any]) -> None:
-    async with connect() as client:
-        await check(client, "get_chat_history", args)
+        await check(client, tool, args)
