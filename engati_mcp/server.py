@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, ToolAnnotations
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, CallToolResult, ToolAnnotations
 from pydantic import ValidationError
 
 from engati_mcp import __version__
@@ -78,6 +79,18 @@ _READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempoten
 
 class EngatiMCPServer(MCPServer[ServerState]):
     """`MCPServer` with argument errors reworded for a model: field, rule, and what was given."""
+
+    async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None, context: Any = None) -> Any:
+        # The SDK reports an unknown prompt or a missing argument as an internal error; a client
+        # deserves "invalid params" with what to send instead.
+        prompt = self._prompt_manager.get_prompt(name)
+        if prompt is None:
+            known = ", ".join(sorted(p.name for p in self._prompt_manager.list_prompts()))
+            raise MCPError(INVALID_PARAMS, f"Unknown prompt {name!r}; the prompts are: {known}")
+        missing = sorted(a.name for a in prompt.arguments or [] if a.required and not (arguments or {}).get(a.name))
+        if missing:
+            raise MCPError(INVALID_PARAMS, f"Prompt {name!r} needs the argument(s): {', '.join(missing)}")
+        return await super().get_prompt(name, arguments, context)
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
         try:
