@@ -35,6 +35,10 @@ class EngatiResponseError(EngatiError):
     """Engati answered 2xx with a body we cannot read (never guessed at, always reported)."""
 
 
+class BudgetTooSmallError(EngatiError):
+    """The caller's max_tokens cannot hold even the facts a result must carry."""
+
+
 def api_error(status: int, engati_code: int | None, desc: str | None, retry_after: float | None = None) -> EngatiAPIError:
     """Map an HTTP status and Engati error code to one distinct, actionable message."""
     detail = f" ({engati_code} {desc})" if engati_code is not None and desc else ""

@@ -40,10 +40,13 @@ def to_ms(moment: datetime) -> int:
 
 
 def iso_utc(ms: int | None) -> str | None:
-    """An epoch-ms value as ISO 8601 UTC with a Z, e.g. 2025-03-01T08:00:00Z."""
+    """An epoch-ms value as ISO 8601 UTC with a Z, e.g. 2025-03-01T08:00:00Z (milliseconds shown
+    only when not zero: Engati's precision, and fewer tokens than microseconds)."""
     if ms is None:
         return None
-    return datetime.fromtimestamp(ms / 1000, UTC).isoformat().replace("+00:00", "Z")
+    moment = datetime.fromtimestamp(ms // 1000, UTC)
+    fraction = f".{ms % 1000:03d}" if ms % 1000 else ""
+    return f"{moment:%Y-%m-%dT%H:%M:%S}{fraction}Z"
 
 
 def parse_date_input(value: int | str | None) -> int | None:

@@ -19,13 +19,13 @@ import math
 import re
 
 # One alternative per kind of piece o200k's pre-tokenizer produces, each priced in `_cost`:
-# ASCII words (with the leading space o200k merges into them), digits (o200k groups at most
+# ASCII words (with the leading space or underscore o200k merges into them), digits (o200k groups at most
 # three), ASCII punctuation, whitespace, and runs of non-ASCII characters split by UTF-8 width,
 # which is a cheap stand-in for the script: 2 bytes (Latin accents, Cyrillic, Greek, Arabic,
 # Hebrew), punctuation and symbols (U+2000-U+2BFF: dashes, quotes, arrows, "⏎"), other 3 bytes
 # (Indic and other scripts, CJK), 4 bytes (emoji and flags).
 _PIECE = re.compile(
-    r" ?[A-Za-z]+|\d{1,3}| ?[!-/:-@\[-`{-~]+|\s+"
+    r"[ _]?[A-Za-z]+|\d{1,3}| ?[!-/:-@\[-`{-~]+|\s+"
     r"| ?[\u0080-\u07ff]+| ?[\u2000-\u2bff]+| ?[\u0800-\u1fff\u2c00-\uffff]+|[\U00010000-\U0010ffff]+"
 )
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
@@ -49,13 +49,13 @@ def _cost(piece: str) -> float:
     last = piece[-1]
     if last < "\x80":
         if last.isalpha():
-            letters = len(piece) - (piece[0] == " ")
+            letters = len(piece) - (piece[0] in " _")
             if letters > 2 and piece.isupper():
                 return 1 + (letters - 1) / 3  # capitals split often: "REF|UND"
             return 1 + (letters - 1) // 9  # most words are one token, rare long ones two or three
         if last.isdigit() or last.isspace():
             return 1.0
-        return (len(piece) + 1) / 2  # punctuation runs: "?", "!!", "..." merge in twos or so
+        return 1 + (len(piece) - 1) / 3  # punctuation runs merge: "?", "...", '": {'
     size = len(piece) - (piece[0] == " ")
     if last <= "\u07ff":
         return 1 + size / 6  # alphabetic scripts: a word of up to 6-12 letters is one or two tokens

@@ -19,7 +19,7 @@ import anyio
 from mcp.types import CallToolResult, TextContent
 
 from engati_mcp.config import Settings
-from engati_mcp.errors import deadline_error
+from engati_mcp.errors import BudgetTooSmallError, deadline_error
 from engati_mcp.history import FetchOutcome, HistoryRequest, ProgressFn
 from engati_mcp.models import EngatiUser, Message
 from engati_mcp.redaction import redact_attributes, redact_messages
@@ -146,13 +146,21 @@ def _fit_history(
         if used <= args.max_tokens:
             return CallToolResult(content=[TextContent(type="text", text=transcript.text)], structured_content=facts)
         reserve += used - args.max_tokens + 8
-    raise RuntimeError("could not fit the result in the token budget")  # pragma: no cover - guarded by tests
+    # Only reachable when the arguments themselves (a very long channel_user_id, echoed in the
+    # facts and next_call) leave no room: say so rather than return more than was asked for.
+    needed = _tokens_of(_facts(args, request, outcome, None, now_iso, True)) + 2 * _MIN_TRANSCRIPT_TOKENS
+    raise BudgetTooSmallError(
+        "The result does not fit max_tokens (nothing is returned rather than more than was asked for):\n"
+        f"- max_tokens: {args.max_tokens} cannot hold the facts a result must carry (the user id, window and "
+        f"next call take about {needed - 2 * _MIN_TRANSCRIPT_TOKENS} tokens); raise it to at least "
+        f"{min(max(needed, args.max_tokens + 1), 100_000)}. Engati's answer is cached, so retrying is cheap."
+    )
 
 
 def _heading(args: HistoryArgs, request: HistoryRequest, outcome: FetchOutcome, now_iso: str) -> str:
     start = iso_utc(request.start_ms) or "beginning"
     scope = f"page {args.page_number} ({args.page_size}/page)" if args.page_number else f"{outcome.pages_fetched} page(s)"
-    lines = [f"Chat history of {json.dumps(args.channel_user_id)} · window {start} → {iso_utc(request.end_ms)} · "
+    lines = [f"Chat history of {_abbreviated(args.channel_user_id)} · window {start} → {iso_utc(request.end_ms)} · "
              f"{scope} · now {now_iso}"]
     if outcome.error is not None:
         lines.append(f"INCOMPLETE: page {outcome.failed_page} failed: {outcome.error} Shown: pages 1–"
@@ -222,6 +230,12 @@ def _next_call(
         if span.first is not None and span.last is not None:
             return same | {"start_date": to_ms(span.first), "end_date": to_ms(span.last) + 1}
     return None
+
+
+def _abbreviated(user_id: str) -> str:
+    """The id as the heading shows it; a very long one is cut (the facts hold it exactly)."""
+    quoted = json.dumps(user_id, ensure_ascii=False)
+    return quoted if len(quoted) <= 42 else quoted[:40] + "…\""
 
 
 def _iso(moment: Any) -> str | None:

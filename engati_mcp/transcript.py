@@ -226,7 +226,7 @@ class _Budgeter:
 
     def _line(self, unit: _Unit) -> str:
         message = self.messages[unit.position]
-        text = unit.text.replace("\r", "").replace("\n", NEWLINE_MARK)
+        text = NEWLINE_MARK.join(unit.text.splitlines())  # every line break, "\u2028" included
         suffix = ""
         if len(unit.members) > 1:
             last = self.messages[unit.members[-1]].timestamp
