@@ -27,7 +27,8 @@ page costs about twice a 10,000-message one (see bench/bench_budget.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
@@ -131,10 +132,11 @@ class _Budgeter:
         else:
             users = [i for i in self.in_view if self.messages[i].role is Role.USER]
             complete = self._take_from_both_ends(self._grouped_units(users, user=True, budget=budget), budget)
-            if self.detail == "conversation":
+            # The bot's replies only get what is left once every user message is in: a bot line
+            # shown while a user message is not would spend the budget on the wrong side.
+            if self.detail == "conversation" and complete:
                 others = [i for i in self.in_view if self.messages[i].role is not Role.USER]
-                self._take_cheapest(self._grouped_units(self._outside_middle(others, complete), user=False,
-                                                        budget=budget), budget)
+                self._take_cheapest(self._grouped_units(others, user=False, budget=budget), budget)
         return self._fit(head)
 
     def _take_from_both_ends(self, units: list[_Unit], budget: int) -> bool:
@@ -184,19 +186,6 @@ class _Budgeter:
         left = slot > 0 and not self.visible[slot - 1]
         right = slot < len(self.visible) - 1 and not self.visible[slot + 1]
         return 1 if left and right else (0 if left or right else -1)
-
-    def _outside_middle(self, indices: list[int], users_complete: bool) -> list[int]:
-        """Bot messages inside the run of omitted user messages stay out: one marker, not many."""
-        if users_complete:
-            return indices
-        shown_users = sorted(u.position for u in self.chosen)
-        if not shown_users:
-            return []
-        boundary = _middle_bounds(shown_users, [m.role is Role.USER for m in self.messages])
-        if boundary is None:
-            return indices
-        low, high = boundary
-        return [i for i in indices if i <= low or i >= high]
 
     # -- units -------------------------------------------------------------------------------
 
@@ -338,11 +327,9 @@ class _Budgeter:
 # Helpers
 
 
-def _count_roles(messages: Sequence[Message]) -> dict[str, int]:
-    counts = dict.fromkeys((role.value for role in _ROLE_ORDER), 0)
-    for message in messages:
-        counts[message.role.value] += 1
-    return {role: n for role, n in counts.items() if n}
+def _count_roles(messages: Iterable[Message]) -> dict[str, int]:
+    counts = Counter(message.role for message in messages)  # counted in C: this runs on every message
+    return {role.value: counts[role] for role in _ROLE_ORDER if counts[role]}
 
 
 def _subtract(total: dict[str, int], part: dict[str, int]) -> dict[str, int]:
@@ -372,11 +359,3 @@ def _middle_cut(text: str, max_tokens: int) -> tuple[str, bool]:
         if count_tokens(cut) <= max_tokens or keep <= 20:
             return cut, True
         keep = keep * 4 // 5
-
-
-def _middle_bounds(shown_users: list[int], is_user: list[bool]) -> tuple[int, int] | None:
-    """The positions of the shown user messages on either side of the omitted user run, if any."""
-    for before, after in zip(shown_users, shown_users[1:], strict=False):
-        if any(is_user[i] for i in range(before + 1, after)):
-            return before, after
-    return None
