@@ -20,8 +20,8 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "tools_list.json"
 async def current_tools() -> list[dict]:
     async with Client(create_server({})) as client:
         tools = (await client.list_tools()).tools
-    keep = ("name", "title", "description", "input_schema", "output_schema", "annotations")
-    return [{key: tool.model_dump(mode="json", exclude_none=True).get(key) for key in keep}
+    keep = ("name", "title", "description", "inputSchema", "outputSchema", "annotations")  # as on the wire
+    return [{key: tool.model_dump(mode="json", by_alias=True, exclude_none=True).get(key) for key in keep}
             for tool in sorted(tools, key=lambda t: t.name)]
 
 
