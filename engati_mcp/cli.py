@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from engati_mcp import __version__
+from engati_mcp.prompt_files import PromptFileError
 
 EXIT_USAGE = 2
 _CONFIG_FLAGS = (
@@ -59,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_check(args))
     except KeyboardInterrupt:
         return 130
+    except PromptFileError as exc:
+        # A malformed prompt file stops the server at start, with the file named, not a traceback.
+        print(f"engati-mcp: cannot start: {exc}", file=sys.stderr)
+        return 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,17 +161,10 @@ def _build_server(args: argparse.Namespace, sandbox: bool) -> Any:
     from engati_mcp.server import create_server
 
     if sandbox:
+        from engati_mcp.sandbox import SANDBOX_SETTINGS
+
         return create_server(_overrides(args) | SANDBOX_SETTINGS, transport=sandbox_transport())
     return create_server(_overrides(args))
-
-
-# The sandbox's fixed, public credentials: it accepts nothing else, like the real API.
-SANDBOX_SETTINGS = {
-    "api_key": "00000000-0000-4000-8000-000000000000-SANDBOX",
-    "customer_id": "10294",
-    "bot_key": "1a1c9bfa5e0f41ed",
-    "base_url": "http://sandbox.engati.invalid",
-}
 
 
 def sandbox_transport() -> Any:

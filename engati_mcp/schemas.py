@@ -13,7 +13,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 # JSON Schema patterns must work both in pydantic (Rust regex) and in clients (ECMA regex):
 # no lookarounds, \uXXXX escapes only.
@@ -133,9 +133,15 @@ AttributeName = Annotated[
     Field(description="Name of the user attribute to match, case-sensitive. Examples: 'email', "
                       "'user.phone_no', 'name', or a custom attribute such as 'c1'."),
 ]
+def _digits_as_text(value: Any) -> Any:
+    """A phone-number id sent as a JSON number (919876543210) means the same digits as text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else value
+
+
 AttributeValue = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=1024, pattern=_NO_CONTROL),
+    BeforeValidator(_digits_as_text),
     Field(description="The value the attribute must equal. Examples: 'asha.rao@example.com', '919876543210'."),
 ]
 
@@ -149,6 +155,7 @@ def _not_dot_segment(value: str) -> str:
 ChannelUserId = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=256, pattern=_USER_ID),
+    BeforeValidator(_digits_as_text),
     AfterValidator(_not_dot_segment),
     Field(
         description="The user's id on their channel, as returned by find_users (channel_user_id). For "

@@ -41,7 +41,7 @@ def count_tokens(text: str) -> int:
     total = 0.0
     for piece in _PIECE.findall(text):
         total += _cost(piece)
-    return math.ceil(total * _SAFETY - 0.05)  # -0.05: "Hi" (one piece) is one token, not two
+    return math.ceil(total * _SAFETY)
 
 
 def _cost(piece: str) -> float:

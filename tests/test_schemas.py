@@ -62,3 +62,14 @@ def test_microseconds_are_refused() -> None:
 
 def test_iso_rendering_is_utc_with_z() -> None:
     assert iso_utc(1740787200000) == "2025-03-01T00:00:00Z"
+
+
+def test_a_phone_number_id_sent_as_a_json_number_is_read_as_its_digits() -> None:
+    from pydantic import TypeAdapter
+
+    from engati_mcp.schemas import AttributeValue, ChannelUserId
+
+    assert TypeAdapter(ChannelUserId).validate_python(919876543210) == "919876543210"
+    assert TypeAdapter(AttributeValue).validate_python(919876543210) == "919876543210"
+    with pytest.raises(ValueError):
+        TypeAdapter(ChannelUserId).validate_python(True)
