@@ -128,30 +128,54 @@ class _Budgeter:
         budget = self.max_tokens - count_tokens("\n".join([*head, DATA_NOTE])) - _SUMMARY_RESERVE
         self.used = _MIDDLE_MARKER_TOKENS if self.in_view else 0
         if self.detail == "full":
-            self._take_from_both_ends(self._single_units(self.in_view, verbatim=True), budget)
+            self._walk_from_both_ends(self.in_view, budget, user=False)
         else:
             users = [i for i in self.in_view if self.messages[i].role is Role.USER]
-            complete = self._take_from_both_ends(self._grouped_units(users, user=True, budget=budget), budget)
+            complete = self._walk_from_both_ends(users, budget, user=True)
             # The bot's replies only get what is left once every user message is in: a bot line
             # shown while a user message is not would spend the budget on the wrong side.
             if self.detail == "conversation" and complete:
                 others = [i for i in self.in_view if self.messages[i].role is not Role.USER]
-                self._take_cheapest(self._grouped_units(others, user=False, budget=budget), budget)
+                self._take_cheapest(self._grouped_units(others), budget)
         return self._fit(head)
 
-    def _take_from_both_ends(self, units: list[_Unit], budget: int) -> bool:
-        """Earliest and latest alternately, so what cannot fit is one run in the middle."""
-        low, high = 0, len(units) - 1
+    def _walk_from_both_ends(self, indices: list[int], budget: int, user: bool) -> bool:
+        """Take messages earliest and latest alternately, so that what does not fit is one run in
+        the middle. For the user's messages, a text already shown is not shown again: it joins
+        that line's "(×N)". Returns whether every message was taken."""
+        lines: dict[str, _Unit] = {}
+        cap = max(_MIN_LONG_USER_TOKENS, budget // 6)
+        low, high = 0, len(indices) - 1
         from_start = True
         while low <= high:
-            unit = units[low] if from_start else units[high]
-            if not self._try(unit, budget):
-                return False
+            index = indices[low] if from_start else indices[high]
+            text = self.messages[index].text
+            key = " ".join(text.split()).casefold() if user else ""
+            if user and key in lines:
+                if not self._join(lines[key], index, budget):
+                    return False
+            else:
+                unit = _Unit(index, [index], *(_middle_cut(text, cap) if user else (text, False)))
+                if not self._try(unit, budget):
+                    return False
+                lines[key] = unit
             if from_start:
                 low += 1
             else:
                 high -= 1
             from_start = not from_start
+        return True
+
+    def _join(self, unit: _Unit, index: int, budget: int) -> bool:
+        """Count a repeat of `unit`'s text in its line's "(×N, dates)" instead of a line of its own."""
+        unit.members.append(index)
+        cost = count_tokens(self._line(unit)) + 1
+        if self.used + cost - unit.cost > budget:
+            unit.members.pop()
+            return False
+        self.used += cost - unit.cost
+        unit.cost = cost
+        self.covered[self.slot[index]] = True
         return True
 
     def _take_cheapest(self, units: list[_Unit], budget: int) -> None:
@@ -189,38 +213,33 @@ class _Budgeter:
 
     # -- units -------------------------------------------------------------------------------
 
-    def _single_units(self, indices: list[int], verbatim: bool) -> list[_Unit]:
-        return [_Unit(i, [i], *self._shown_text(i, verbatim)) for i in indices]
-
-    def _grouped_units(self, indices: list[int], user: bool, budget: int) -> list[_Unit]:
-        """One unit per distinct text (repeats collapse into the first), in order of first sight."""
+    def _grouped_units(self, indices: list[int]) -> list[_Unit]:
+        """Bot and agent lines: one per distinct text (a repeated template collapses into its
+        first occurrence), shortened to the first line."""
         groups: dict[str, _Unit] = {}
-        cap = max(_MIN_LONG_USER_TOKENS, budget // 6)
         for i in indices:
             text = self.messages[i].text
-            key = " ".join(text.split()).casefold() if user else text
-            unit = groups.get(key)
+            unit = groups.get(text)
             if unit is None:
-                shown, shortened = _middle_cut(text, cap) if user else _first_line(text)
-                groups[key] = _Unit(i, [i], shown, shortened)
+                groups[text] = _Unit(i, [i], *_first_line(text))
             else:
                 unit.members.append(i)
         return list(groups.values())
-
-    def _shown_text(self, index: int, verbatim: bool) -> tuple[str, bool]:
-        text = self.messages[index].text
-        return (text, False) if verbatim else _first_line(text)
 
     # -- rendering ---------------------------------------------------------------------------
 
     def _line(self, unit: _Unit) -> str:
         message = self.messages[unit.position]
         text = NEWLINE_MARK.join(unit.text.splitlines())  # every line break, "\u2028" included
-        suffix = ""
-        if len(unit.members) > 1:
-            last = self.messages[unit.members[-1]].timestamp
-            suffix = f" (×{len(unit.members)}" + (f", last {last:%Y-%m-%d}" if last else "") + ")"
+        suffix = f" (×{len(unit.members)}{self._dates(unit.members)})" if len(unit.members) > 1 else ""
         return f"{_stamp(message.timestamp)} {message.role.value}: {text}{suffix}"
+
+    def _dates(self, members: list[int]) -> str:
+        stamps = [t for i in members if (t := self.messages[i].timestamp) is not None]
+        if not stamps:
+            return ""
+        first, last = f"{min(stamps):%Y-%m-%d}", f"{max(stamps):%Y-%m-%d}"
+        return f", {first}" if first == last else f", {first} to {last}"
 
     def _head_lines(self) -> list[str]:
         by_role = ", ".join(f"{role.value} {self.counts[role.value]}" for role in _ROLE_ORDER
@@ -233,17 +252,20 @@ class _Budgeter:
 
     def _fit(self, head: list[str]) -> BudgetedTranscript:
         """Render the chosen lines; if the exact count is over budget (the estimates are bounds,
-        so this is rare), drop the last chosen line and render again."""
+        so this is rare), drop the lines chosen last until the excess is paid, and render again."""
         while True:
             result = self._render(head)
             if result.tokens <= self.max_tokens:
                 return result
             if not self.chosen:
                 return self._smallest(result, head)
-            dropped = self.chosen.pop()
-            self.visible[self.slot[dropped.position]] = False
-            for member in dropped.members:
-                self.covered[self.slot[member]] = False
+            excess = result.tokens - self.max_tokens
+            while excess > 0 and self.chosen:
+                dropped = self.chosen.pop()
+                excess -= dropped.cost
+                self.visible[self.slot[dropped.position]] = False
+                for member in dropped.members:
+                    self.covered[self.slot[member]] = False
 
     def _smallest(self, full: BudgetedTranscript, head: list[str]) -> BudgetedTranscript:
         """Nothing fits beside the header: shed the heading, then the note, one marker for all."""

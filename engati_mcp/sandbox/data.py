@@ -119,9 +119,10 @@ class Dataset:
 
     def conversation(self, user: SandboxUser) -> list[tuple[int, dict[str, Any]]]:
         if user.channel_user_id not in self._conversations:
-            start = HISTORY_END - timedelta(days=180 if user.message_count < 2000 else 700)
+            span = timedelta(days=150 if user.message_count < 2000 else 600)
             self._conversations[user.channel_user_id] = _stamped(
-                user.seed, user.message_count, start, user.channel_user_id, user.languages, user.utc_offset)
+                user.seed, user.message_count, HISTORY_END - span, user.channel_user_id, user.languages,
+                user.utc_offset, span)
         return self._conversations[user.channel_user_id]
 
 
@@ -174,24 +175,30 @@ def generate_conversation(
     user_id: str = "919800000000",
     languages: tuple[str, ...] = ("en", "en", "hi", "es"),
     utc_offset: timedelta = timedelta(hours=5, minutes=30),
+    span: timedelta = timedelta(days=180),
 ) -> list[dict[str, Any]]:
-    """`n_messages` wire messages (Engati's observed shape), oldest first, from `start` on."""
-    return [message for _, message in _stamped(seed, n_messages, start, user_id, languages, utc_offset)]
+    """`n_messages` wire messages (Engati's observed shape), oldest first, over about `span` from `start`."""
+    return [message for _, message in _stamped(seed, n_messages, start, user_id, languages, utc_offset, span)]
+
+
+# Gaps between sessions, as fractions of the mean gap (their mean is 1): same day to weeks apart.
+_GAP_SHAPE = (0.02, 0.1, 0.3, 0.6, 1.0, 1.5, 1.98, 2.5)
 
 
 def _stamped(seed: int, n_messages: int, start: datetime, user_id: str, languages: tuple[str, ...],
-             utc_offset: timedelta) -> list[tuple[int, dict[str, Any]]]:
+             utc_offset: timedelta, span: timedelta) -> list[tuple[int, dict[str, Any]]]:
     rng = random.Random(seed)
     out: list[tuple[int, dict[str, Any]]] = []
     clock = start
     session = 0
     zone = timezone(utc_offset)
+    mean_gap = span / max(1.0, n_messages / 7)  # a session is about seven messages
     while len(out) < n_messages:
         for sender, kind, text, payload in _session(rng, session, languages):
             clock += timedelta(seconds=rng.randint(4, 90))
             out.append(_wire(clock, zone, user_id if sender == "user" else sender, kind, text, payload))
         session += 1
-        clock += timedelta(hours=rng.choice([2, 5, 20, 30, 50, 100, 200, 400]), minutes=rng.randint(0, 59))
+        clock += mean_gap * rng.choice(_GAP_SHAPE)
     return out[:n_messages]
 
 
