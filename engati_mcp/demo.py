@@ -33,7 +33,7 @@ async def run_demo(server: Any, out: Any = None) -> int:
             return 1
         user_id = found.structured_content["users"][0]["channel_user_id"]
 
-        for step, detail, budget in ((3, "questions", 600), (4, "conversation", 1200)):
+        for step, detail, budget in ((3, "questions", 1000), (4, "conversation", 1500)):
             say(f"Step {step} · get_chat_history(channel_user_id={user_id!r}, detail={detail!r}, max_tokens={budget})",
                 rule=True)
             history = await client.call_tool(

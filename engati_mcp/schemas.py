@@ -244,7 +244,7 @@ class ChatHistoryFacts(_Out):
     pages_fetched: int | None = None
     counts_by_role: dict[str, int] | None = None
     omitted_by_role: dict[str, int] | None = None
-    first_message_at: str | None = None
-    last_message_at: str | None = None
-    omitted_spans: list[OmittedSpanOut] | None = None
+    omitted_spans: list[OmittedSpanOut] | None = Field(
+        None, description="The largest runs of omitted messages (the first is what next_call fetches)."
+    )
     unreadable_items: int | None = Field(None, description="Records Engati sent that could not be read as messages.")

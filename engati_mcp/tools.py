@@ -158,10 +158,11 @@ def _fit_history(
 
 
 def _heading(args: HistoryArgs, request: HistoryRequest, outcome: FetchOutcome, now_iso: str) -> str:
-    start = iso_utc(request.start_ms) or "beginning"
-    scope = f"page {args.page_number} ({args.page_size}/page)" if args.page_number else f"{outcome.pages_fetched} page(s)"
-    lines = [f"Chat history of {_abbreviated(args.channel_user_id)} · window {start} → {iso_utc(request.end_ms)} · "
-             f"{scope} · now {now_iso}"]
+    start = iso_utc(request.start_ms) or "the beginning"
+    end = iso_utc(request.end_ms)
+    window = f"{start} → now ({now_iso})" if end == now_iso else f"{start} → {end} (now {now_iso})"
+    scope = f" · page {args.page_number} of {args.page_size}/page" if args.page_number else ""
+    lines = [f"Chat history of {_abbreviated(args.channel_user_id)} · {window}{scope}"]
     if outcome.error is not None:
         lines.append(f"INCOMPLETE: page {outcome.failed_page} failed: {outcome.error} Shown: pages 1–"
                      f"{outcome.pages_fetched} only; retry with page_number={outcome.failed_page}.")
@@ -199,16 +200,16 @@ def _facts(
     )
     if not compact and transcript is not None:
         facts = facts.model_copy(update={
-            "detail": args.detail,
+            # Only what is not a default or already in the text's header: every token here is
+            # one the transcript cannot use.
+            "detail": args.detail if args.detail != _DEFAULTS["detail"] else None,
             "page_number": args.page_number,
-            "page_size": args.page_size,
-            "pages_fetched": outcome.pages_fetched,
+            "page_size": args.page_size if args.page_size != _DEFAULTS["page_size"] else None,
+            "pages_fetched": outcome.pages_fetched if outcome.pages_fetched > 1 else None,
             "counts_by_role": transcript.counts_by_role,
             "omitted_by_role": transcript.omitted_by_role or None,
-            "first_message_at": _iso(transcript.first_timestamp),
-            "last_message_at": _iso(transcript.last_timestamp),
             "omitted_spans": [OmittedSpanOut(count=s.count, first=_iso(s.first), last=_iso(s.last), by_role=s.by_role)
-                              for s in transcript.omitted_spans[:5]] or None,
+                              for s in transcript.omitted_spans[:2]] or None,
             "unreadable_items": outcome.unreadable_items or None,
         })
     return facts.model_dump(mode="json", exclude_none=True)

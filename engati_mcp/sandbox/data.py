@@ -177,7 +177,7 @@ def generate_conversation(
     utc_offset: timedelta = timedelta(hours=5, minutes=30),
     span: timedelta = timedelta(days=180),
 ) -> list[dict[str, Any]]:
-    """`n_messages` wire messages (Engati's observed shape), oldest first, over about `span` from `start`."""
+    """`n_messages` wire messages (Engati's observed shape), oldest first, within `span` from `start`."""
     return [message for _, message in _stamped(seed, n_messages, start, user_id, languages, utc_offset, span)]
 
 
@@ -188,18 +188,37 @@ _GAP_SHAPE = (0.02, 0.1, 0.3, 0.6, 1.0, 1.5, 1.98, 2.5)
 def _stamped(seed: int, n_messages: int, start: datetime, user_id: str, languages: tuple[str, ...],
              utc_offset: timedelta, span: timedelta) -> list[tuple[int, dict[str, Any]]]:
     rng = random.Random(seed)
-    out: list[tuple[int, dict[str, Any]]] = []
+    timeline: list[tuple[datetime, Turn]] = []
     clock = start
     session = 0
-    zone = timezone(utc_offset)
     mean_gap = span / max(1.0, n_messages / 7)  # a session is about seven messages
-    while len(out) < n_messages:
-        for sender, kind, text, payload in _session(rng, session, languages):
+    while len(timeline) < n_messages:
+        for turn in _session(rng, session, languages):
             clock += timedelta(seconds=rng.randint(4, 90))
-            out.append(_wire(clock, zone, user_id if sender == "user" else sender, kind, text, payload))
+            timeline.append((clock, turn))
         session += 1
         clock += mean_gap * rng.choice(_GAP_SHAPE)
-    return out[:n_messages]
+    zone = timezone(utc_offset)
+    return [_wire(moment, zone, user_id if sender == "user" else sender, kind, text, payload)
+            for moment, (sender, kind, text, payload) in _fit(timeline[:n_messages], start, start + span)]
+
+
+def _fit(timeline: list[tuple[datetime, Turn]], start: datetime, end: datetime) -> list[tuple[datetime, Turn]]:
+    """The timeline squeezed linearly into [start, end) if random gaps overshot it, at whole milliseconds.
+
+    The sandbox's "now" is never before its data's end, so an overshoot would be a message from the
+    future, hidden or not depending on the wall clock; whole milliseconds make a message's epoch ms
+    and its timestamp string agree exactly (date filters compare the former, clients read the latter).
+    """
+    if not timeline:
+        return timeline
+    overshoot = timeline[-1][0] - start
+    factor = min(1.0, (end - start - timedelta(seconds=1)) / overshoot) if overshoot > timedelta(0) else 1.0
+    return [(_whole_ms(start + (moment - start) * factor), turn) for moment, turn in timeline]
+
+
+def _whole_ms(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def _wire(moment: datetime, zone: timezone, sender: str, kind: str, text: str | None,
@@ -212,7 +231,7 @@ def _wire(moment: datetime, zone: timezone, sender: str, kind: str, text: str | 
         message["response"] = text
     if payload is not None:
         message["payload"] = payload
-    return int(moment.timestamp() * 1000), message
+    return round(moment.timestamp() * 1000), message
 
 
 Turn = tuple[str, str, str | None, dict[str, Any] | None]  # sender, type, text, payload
