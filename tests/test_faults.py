@@ -144,3 +144,40 @@ async def test_a_cancelled_call_cancels_its_http_request() -> None:
             call.cancel()
             await asyncio.wait_for(cancelled.wait(), 5)
         assert cancelled.is_set()
+
+
+# ---------------------------------------------------------------------------------------------
+# The same faults from the project's own fake Engati (the sandbox's fault plan), end to end
+
+
+def sandbox_server(plan: Any) -> Any:
+    from engati_mcp.sandbox import SANDBOX_SETTINGS, create_sandbox_app
+
+    transport = httpx.ASGITransport(app=create_sandbox_app(faults=plan))
+    return create_server(SANDBOX_SETTINGS | {"call_deadline": 1.0}, transport=transport, retry=FAST_RETRY)
+
+
+@pytest.mark.parametrize("faults", [["503", "502"], ["429"], ["truncated", "html"], ["drop"], ["504", "503"]])
+async def test_sandbox_faults_within_the_retry_budget_end_in_the_right_answer(faults: list[str]) -> None:
+    from engati_mcp.sandbox import FaultPlan
+
+    plan = FaultPlan(faults, retry_after=0)
+    async with Client(sandbox_server(plan)) as client:
+        result = await client.call_tool("get_chat_history", {"channel_user_id": "919876543210",
+                                                              "detail": "questions", "max_tokens": 1000})
+    assert not result.is_error, text_of(result)
+    assert result.structured_content["total_messages"] == 240 and plan.served == len(faults) + 1
+
+
+@pytest.mark.parametrize(("faults", "says"), [(["500"], "HTTP 500"), (["503"] * 3, "HTTP 503"),
+                                              (["slow"], "deadline")])
+async def test_sandbox_faults_past_the_retry_budget_end_in_a_clear_error_and_the_next_call_works(
+    faults: list[str], says: str
+) -> None:
+    from engati_mcp.sandbox import FaultPlan
+
+    async with Client(sandbox_server(FaultPlan(faults, slow_seconds=5))) as client:
+        failed = await client.call_tool("find_users", ARGS)
+        after = await client.call_tool("find_users", ARGS)
+    assert failed.is_error and says.lower() in text_of(failed).lower()
+    assert not after.is_error and after.structured_content["count"] == 1

@@ -21,7 +21,15 @@ from engati_mcp.sandbox import (
     create_sandbox_app,
     running_sandbox,
 )
-from engati_mcp.sandbox.data import BUSY_ID, EMPTY_ID, FEATURED_EMAIL, FEATURED_ID, build_dataset, generate_conversation
+from engati_mcp.sandbox.data import (
+    BUSY_ID,
+    EMPTY_ID,
+    FEATURED_EMAIL,
+    FEATURED_ID,
+    HISTORY_END,
+    build_dataset,
+    generate_conversation,
+)
 
 PREFIX = f"/bot-api/v1.0/customer/{SANDBOX_CUSTOMER_ID}/bot/{SANDBOX_BOT_KEY}"
 AUTH = {"Authorization": f"Basic {SANDBOX_API_KEY}"}
@@ -142,6 +150,15 @@ async def test_the_projects_parser_reads_every_role_kind_and_time_from_the_sandb
     assert "[event: Transferring you to a human agent" in texts and "[bot: carousel, 3 items]" in texts
 
 
+async def test_a_blank_end_date_returns_the_whole_history_whatever_the_wall_clock(
+        sandbox: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setattr(time, "time", lambda: datetime(2020, 1, 1, tzinfo=UTC).timestamp())  # a machine in the past
+    body = (await sandbox.get(history(BUSY_ID), params={"page_size": 6000})).json()["responseObject"]
+    assert body["total_records"] == len(body["conversations"]) >= 5000
+
+
 async def test_an_empty_history_is_an_empty_list_not_an_error(sandbox: httpx.AsyncClient) -> None:
     body = (await sandbox.get(history(EMPTY_ID))).json()
     assert body["status"]["code"] == 1000 and body["responseObject"]["conversations"] == []
@@ -177,6 +194,28 @@ def test_conversations_look_real_repeats_long_messages_languages_emoji_and_month
     others = " ".join(m.text for u in data.users[3:] for m in parse_messages([w for _, w in data.conversation(u)]))
     for script in ("\u0600", "\u3040", "¿"):  # Arabic, Japanese, Spanish
         assert any(ch >= script for ch in others)
+
+
+def test_every_message_is_before_the_data_end_and_its_epoch_ms_matches_its_timestamp() -> None:
+    from engati_mcp.parsing import parse_timestamp
+
+    data = build_dataset()
+    end_ms = HISTORY_END.timestamp() * 1000
+    for user in data.users:
+        stamps = [ms for ms, _ in data.conversation(user)]
+        assert stamps == sorted(stamps) and all(ms < end_ms for ms in stamps), user.channel_user_id
+    for ms, message in data.conversation(data.user(FEATURED_ID)):  # type: ignore[arg-type]
+        assert parse_timestamp(message["timestamp"]) == datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def test_a_generated_conversation_stays_within_its_span() -> None:
+    from datetime import timedelta
+
+    from engati_mcp.parsing import parse_timestamp
+
+    start, span = datetime(2025, 1, 1, tzinfo=UTC), timedelta(days=7)
+    times = [parse_timestamp(m["timestamp"]) for m in generate_conversation(4, 400, start, span=span)]
+    assert all(t is not None and start <= t < start + span for t in times)
 
 
 def test_the_same_seed_gives_the_same_data_and_another_seed_other_data() -> None:
@@ -225,6 +264,14 @@ async def test_a_slow_fault_answers_late() -> None:
 def test_an_unknown_fault_is_refused_with_the_known_ones() -> None:
     with pytest.raises(ValueError, match="truncated"):
         FaultPlan(["teapot"])
+
+
+def test_importing_the_package_loads_neither_starlette_nor_uvicorn() -> None:
+    import subprocess
+    import sys
+
+    code = "from engati_mcp.sandbox import *; import sys; print(sorted({'starlette', 'uvicorn'} & set(sys.modules)))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
 
 
 async def test_running_sandbox_serves_on_loopback_through_a_real_socket() -> None:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 SANDBOX_API_KEY = "00000000-0000-4000-8000-000000000000-SANDBOX"
@@ -30,10 +32,39 @@ SANDBOX_SETTINGS: dict[str, str] = {
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-    from engati_mcp.sandbox.app import FaultPlan
+__all__ = ["FAULTS", "SANDBOX_API_KEY", "SANDBOX_BASE_URL", "SANDBOX_BOT_KEY", "SANDBOX_CUSTOMER_ID",
+           "SANDBOX_SETTINGS", "FaultPlan", "create_sandbox_app", "running_sandbox"]
 
-__all__ = ["SANDBOX_API_KEY", "SANDBOX_BASE_URL", "SANDBOX_BOT_KEY", "SANDBOX_CUSTOMER_ID", "SANDBOX_SETTINGS",
-           "FaultPlan", "create_sandbox_app", "running_sandbox"]
+
+FAULTS = ("500", "502", "503", "504", "429", "truncated", "html", "slow", "drop")
+
+
+@dataclass
+class FaultPlan:
+    """Faults to inject, one per request, in order; requests after the last are answered normally.
+
+    Defined here, not in `app`, so tests can build one without importing Starlette.
+    `500`/`502`/`503`/`504`: that status with an HTML body; `429`: with `Retry-After: retry_after`;
+    `truncated`: a 200 whose JSON body is cut in half; `html`: a 200 HTML error page (what a proxy
+    sends); `slow`: the normal answer after `slow_seconds`; `drop`: no answer at all (in-process,
+    the `httpx.RemoteProtocolError` a dropped connection gives; served by uvicorn, a bare 500).
+    """
+
+    faults: list[str] = field(default_factory=list)
+    slow_seconds: float = 5.0
+    retry_after: int = 1
+    served: int = 0  # requests seen so far, faulty or not
+
+    def __post_init__(self) -> None:
+        unknown = [f for f in self.faults if f not in FAULTS]
+        if unknown:
+            raise ValueError(f"unknown fault(s) {unknown}; known: {', '.join(FAULTS)}")
+        self._queue = deque(self.faults)
+
+    def next(self) -> str | None:
+        """The fault for this request, or None to answer normally."""
+        self.served += 1
+        return self._queue.popleft() if self._queue else None
 
 
 def create_sandbox_app(*, seed: int = 7, faults: FaultPlan | None = None) -> Starlette:
@@ -41,14 +72,6 @@ def create_sandbox_app(*, seed: int = 7, faults: FaultPlan | None = None) -> Sta
     from engati_mcp.sandbox.app import create_sandbox_app as create
 
     return create(seed=seed, faults=faults)
-
-
-def __getattr__(name: str) -> Any:
-    if name == "FaultPlan":
-        from engati_mcp.sandbox.app import FaultPlan
-
-        return FaultPlan
-    raise AttributeError(name)
 
 
 @contextlib.asynccontextmanager

@@ -14,7 +14,6 @@ import asyncio
 import json
 import re
 import time
-from collections import deque
 from typing import Any
 
 from starlette.applications import Starlette
@@ -22,36 +21,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from engati_mcp.sandbox import SANDBOX_API_KEY, SANDBOX_BOT_KEY, SANDBOX_CUSTOMER_ID
-from engati_mcp.sandbox.data import Dataset, build_dataset
+from engati_mcp.sandbox import SANDBOX_API_KEY, SANDBOX_BOT_KEY, SANDBOX_CUSTOMER_ID, FaultPlan
+from engati_mcp.sandbox.data import HISTORY_END, Dataset, build_dataset
 
 _PREFIX = "/bot-api/v1.0/customer/{customer_id}/bot/{bot_key}"
 _DIGITS = re.compile(r"\d{1,15}")
-FAULTS = ("500", "502", "503", "504", "429", "truncated", "html", "slow", "drop")
-
-
-class FaultPlan:
-    """Faults to inject, one per request, in order; requests after the last are answered normally.
-
-    `500`/`502`/`503`/`504`: that status; `429`: with `Retry-After: retry_after`; `truncated`: a
-    200 whose JSON body is cut in half; `html`: a 200 HTML error page (what a proxy sends);
-    `slow`: the normal answer after `slow_seconds`; `drop`: the connection fails without an
-    answer (in-process, the transport error httpx raises for a dropped connection).
-    """
-
-    def __init__(self, faults: list[str] | tuple[str, ...] = (), *, slow_seconds: float = 5.0,
-                 retry_after: int = 1) -> None:
-        unknown = [f for f in faults if f not in FAULTS]
-        if unknown:
-            raise ValueError(f"unknown fault(s) {unknown}; known: {', '.join(FAULTS)}")
-        self.faults = deque(faults)
-        self.slow_seconds = slow_seconds
-        self.retry_after = retry_after
-        self.served = 0
-
-    def next(self) -> str | None:
-        self.served += 1
-        return self.faults.popleft() if self.faults else None
+_HISTORY_END_MS = int(HISTORY_END.timestamp() * 1000)
 
 
 def create_sandbox_app(*, seed: int = 7, faults: FaultPlan | None = None) -> Starlette:
@@ -118,7 +93,7 @@ def _conversations(request: Request, data: Dataset) -> Response:
     if (start and not _DIGITS.fullmatch(start)) or (end and not _DIGITS.fullmatch(end)):
         return _invalid_dates()
     start_ms = int(start) if start else 0
-    end_ms = int(end) if end else int(time.time() * 1000)
+    end_ms = int(end) if end else _now_ms()
     if end_ms <= start_ms:
         return _invalid_dates()
     page_number, page_size = query.get("page_number", "1"), query.get("page_size", "500")
@@ -130,6 +105,12 @@ def _conversations(request: Request, data: Dataset) -> Response:
     page = window[first: first + int(page_size)]
     return JSONResponse(_envelope({"conversations": page, "total_records": len(window),
                                    "page_number": int(page_number), "page_size": int(page_size)}))
+
+
+def _now_ms() -> int:
+    """The sandbox's "now": the wall clock, but never before its data ends, so a blank end_date
+    returns the same records on any machine, whatever its clock says."""
+    return max(int(time.time() * 1000), _HISTORY_END_MS)
 
 
 def _envelope(response_object: dict[str, Any]) -> dict[str, Any]:
