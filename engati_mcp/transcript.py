@@ -27,6 +27,7 @@ page costs about twice a 10,000-message one (see bench/bench_budget.py).
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -78,11 +79,32 @@ class BudgetedTranscript:
 class _Unit:
     """One rendered line: a message, or a group of identical ones shown once with a count."""
 
-    position: int  # where the line goes: the first message of the group
-    members: list[int]
+    position: int  # where the line goes
+    members: list[int]  # the messages it stands for (more than one: shown once with "(×N, dates)")
     text: str  # the message text as shown (maybe shortened), before the count suffix
     shortened: bool
-    cost: int = 0
+    first: datetime | None = None  # the members' time range, kept as they join (for the suffix)
+    last: datetime | None = None
+    base_cost: int = 0  # tokens of the line without its suffix, newline included
+
+    def join(self, index: int, moment: datetime | None) -> None:
+        self.members.append(index)
+        if moment is not None:
+            self.first = moment if self.first is None else min(self.first, moment)
+            self.last = moment if self.last is None else max(self.last, moment)
+
+    def suffix(self) -> str:
+        return _suffix(len(self.members), self.first, self.last) if len(self.members) > 1 else ""
+
+    @property
+    def cost(self) -> int:
+        # The suffix starts with a space, so it never merges with the text's last piece:
+        # counting it apart is exact up to rounding, which the final render check absorbs.
+        if len(self.members) < 2:
+            return self.base_cost
+        dated = self.first is not None and self.last is not None
+        one_day = dated and self.first.date() == self.last.date()  # type: ignore[union-attr]
+        return self.base_cost + _suffix_cost(len(str(len(self.members))), dated, one_day)
 
 
 def budget_transcript(
@@ -128,7 +150,6 @@ class _Budgeter:
         in_view = _count_roles([self.messages[i] for i in self.in_view]) if self.detail == "questions" else self.counts
         worst = [self._view_line(len(self.messages), self.counts), _marker_text(in_view, self.first, self.last)]
         budget = self.max_tokens - count_tokens("\n".join([*head, DATA_NOTE, *worst]))
-        self.used = 0
         if self.detail == "full":
             self._walk_from_both_ends(self.in_view, budget, user=False)
         else:
@@ -157,7 +178,7 @@ class _Budgeter:
                 if not self._join(lines[key], index, budget):
                     return False
             else:
-                unit = _Unit(index, [index], *(_middle_cut(text, cap) if user else (text, False)))
+                unit = self._unit(index, *(_middle_cut(text, cap) if user else (text, False)))
                 if not self._try(unit, budget):
                     return False
                 lines[key] = unit
@@ -170,15 +191,19 @@ class _Budgeter:
 
     def _join(self, unit: _Unit, index: int, budget: int) -> bool:
         """Count a repeat of `unit`'s text in its line's "(×N, dates)" instead of a line of its own."""
-        unit.members.append(index)
-        cost = count_tokens(self._line(unit)) + 1
-        if self.used + cost - unit.cost > budget:
+        before, span = unit.cost, (unit.first, unit.last)
+        unit.join(index, self.messages[index].timestamp)
+        if self.used + unit.cost - before > budget:
             unit.members.pop()
+            unit.first, unit.last = span
             return False
-        self.used += cost - unit.cost
-        unit.cost = cost
+        self.used += unit.cost - before
         self.covered[self.slot[index]] = True
         return True
+
+    def _unit(self, index: int, text: str, shortened: bool) -> _Unit:
+        moment = self.messages[index].timestamp
+        return _Unit(index, [index], text, shortened, moment, moment)
 
     def _take_cheapest(self, units: list[_Unit], budget: int) -> None:
         units.sort(key=lambda unit: (len(unit.text), unit.position))  # length: a cheap proxy for cost
@@ -193,8 +218,8 @@ class _Budgeter:
 
     def _try(self, unit: _Unit, budget: int) -> bool:
         """Add `unit` if it fits with the marker it may add (every run left out costs one)."""
-        if not unit.cost:
-            unit.cost = count_tokens(self._line(unit)) + 1
+        if not unit.base_cost:
+            unit.base_cost = count_tokens(self._line(unit, suffix=False)) + 1
         slot = self.slot[unit.position]
         extra = unit.cost + self._gap_change(slot) * _GAP_MARKER_TOKENS
         if self.used + extra > budget:
@@ -223,25 +248,17 @@ class _Budgeter:
             text = self.messages[i].text
             unit = groups.get(text)
             if unit is None:
-                groups[text] = _Unit(i, [i], *_first_line(text))
+                groups[text] = self._unit(i, *_first_line(text))
             else:
-                unit.members.append(i)
+                unit.join(i, self.messages[i].timestamp)
         return list(groups.values())
 
     # -- rendering ---------------------------------------------------------------------------
 
-    def _line(self, unit: _Unit) -> str:
+    def _line(self, unit: _Unit, suffix: bool = True) -> str:
         message = self.messages[unit.position]
         text = NEWLINE_MARK.join(unit.text.splitlines())  # every line break, "\u2028" included
-        suffix = f" (×{len(unit.members)}{self._dates(unit.members)})" if len(unit.members) > 1 else ""
-        return f"{_stamp(message.timestamp)} {message.role.value}: {text}{suffix}"
-
-    def _dates(self, members: list[int]) -> str:
-        stamps = [t for i in members if (t := self.messages[i].timestamp) is not None]
-        if not stamps:
-            return ""
-        first, last = f"{min(stamps):%Y-%m-%d}", f"{max(stamps):%Y-%m-%d}"
-        return f", {first}" if first == last else f", {first} to {last}"
+        return f"{_stamp(message.timestamp)} {message.role.value}: {text}{unit.suffix() if suffix else ''}"
 
     def _head_lines(self) -> list[str]:
         by_role = ", ".join(f"{role.value} {self.counts[role.value]}" for role in _ROLE_ORDER
@@ -342,6 +359,22 @@ class _Budgeter:
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
+
+
+@functools.lru_cache(maxsize=64)
+def _suffix_cost(digits: int, dated: bool, one_day: bool) -> int:
+    """Tokens of a "(×N, dates)" suffix: they depend only on its shape (N's digits, one or two
+    dates), so repeats joining a line cost a lookup, not a count."""
+    moment = datetime(2025, 1, 1)
+    last = moment if one_day else moment.replace(day=2)
+    return count_tokens(_suffix(10 ** (digits - 1), moment if dated else None, last if dated else None))
+
+
+def _suffix(count: int, first: datetime | None, last: datetime | None) -> str:
+    if first is None or last is None:
+        return f" (×{count})"
+    start, end = f"{first:%Y-%m-%d}", f"{last:%Y-%m-%d}"
+    return f" (×{count}, {start})" if start == end else f" (×{count}, {start} to {end})"
 
 
 def _marker_text(by_role: dict[str, int], first: datetime | None, last: datetime | None) -> str:
