@@ -19,11 +19,11 @@ import math
 import re
 
 # One alternative per kind of piece o200k's pre-tokenizer produces, each priced in `_cost`:
-# ASCII words (with the leading space or underscore o200k merges into them), digits (o200k groups at most
-# three), ASCII punctuation, whitespace, and runs of non-ASCII characters split by UTF-8 width,
-# which is a cheap stand-in for the script: 2 bytes (Latin accents, Cyrillic, Greek, Arabic,
-# Hebrew), punctuation and symbols (U+2000-U+2BFF: dashes, quotes, arrows, "⏎"), other 3 bytes
-# (Indic and other scripts, CJK), 4 bytes (emoji and flags).
+# ASCII words (with the leading space or underscore o200k merges into them), digits (o200k
+# groups at most three), ASCII punctuation, whitespace, and runs of non-ASCII characters split
+# by UTF-8 width, a cheap stand-in for the script: 2 bytes (Latin accents, Cyrillic, Greek,
+# Arabic, Hebrew), punctuation and symbols (U+2000-U+2BFF: dashes, quotes, arrows, "⏎"), other
+# 3 bytes (Indic and other scripts, CJK), 4 bytes (emoji and flags).
 _PIECE = re.compile(
     r"[ _]?[A-Za-z]+|\d{1,3}| ?[!-/:-@\[-`{-~]+|\s+"
     r"| ?[\u0080-\u07ff]+| ?[\u2000-\u2bff]+| ?[\u0800-\u1fff\u2c00-\uffff]+|[\U00010000-\U0010ffff]+"
