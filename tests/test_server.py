@@ -289,3 +289,15 @@ async def test_malformed_configuration_names_the_variable() -> None:
     async with Client(create_server(CONFIG | {"customer_id": "abc"})) as c:
         result = await c.call_tool("find_users", {"attribute_name": "email", "attribute_value": "x"})
     assert result.is_error and "ENGATI_CUSTOMER_ID is malformed" in text_of(result)
+
+
+async def test_an_id_too_long_for_a_tiny_budget_is_a_clear_error_saying_how_much_is_needed(
+    engati: respx.MockRouter,
+) -> None:
+    long_id = "9" * 256  # echoed in the facts and in next_call: alone it nearly fills 200 tokens
+    async with connect() as client:
+        engati.get(conversations_url(long_id)).mock(return_value=httpx.Response(200, json=history_body(conversation(50))))
+        tiny = await client.call_tool("get_chat_history", {"channel_user_id": long_id, "max_tokens": 200})
+        roomy = await client.call_tool("get_chat_history", {"channel_user_id": long_id, "max_tokens": 1000})
+    assert tiny.is_error and "max_tokens" in text_of(tiny) and "raise it to at least" in text_of(tiny)
+    assert not roomy.is_error
