@@ -34,7 +34,7 @@ async def test_installed_server_over_stdio_answers_and_writes_only_json_rpc(tmp_
     async with running_sandbox() as base_url:
         params = StdioServerParameters(
             command="sh",
-            args=["-c", f'"$0" 2>"$1" | tee "$2"', installed_script(), str(stderr_log), str(stdout_copy)],
+            args=["-c", '"$0" 2>"$1" | tee "$2"', installed_script(), str(stderr_log), str(stdout_copy)],
             env={
                 "PATH": os.environ.get("PATH", ""),
                 "ENGATI_API_KEY": SANDBOX_API_KEY,
