@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.prompts.base import Prompt
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, CallToolResult, ToolAnnotations
 from pydantic import ValidationError
@@ -80,12 +81,20 @@ _READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempoten
 class EngatiMCPServer(MCPServer[ServerState]):
     """`MCPServer` with argument errors reworded for a model: field, rule, and what was given."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._prompts_by_name: dict[str, Prompt] = {}  # before super(): it may add prompts
+        super().__init__(*args, **kwargs)
+
+    def add_prompt(self, prompt: Prompt) -> None:
+        self._prompts_by_name[prompt.name] = prompt
+        super().add_prompt(prompt)
+
     async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None, context: Any = None) -> Any:
         # The SDK reports an unknown prompt or a missing argument as an internal error; a client
         # deserves "invalid params" with what to send instead.
-        prompt = self._prompt_manager.get_prompt(name)
+        prompt = self._prompts_by_name.get(name)
         if prompt is None:
-            known = ", ".join(sorted(p.name for p in self._prompt_manager.list_prompts()))
+            known = ", ".join(sorted(self._prompts_by_name))
             raise MCPError(INVALID_PARAMS, f"Unknown prompt {name!r}; the prompts are: {known}")
         missing = sorted(a.name for a in prompt.arguments or [] if a.required and not (arguments or {}).get(a.name))
         if missing:
