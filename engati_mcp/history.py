@@ -43,6 +43,9 @@ class FetchOutcome:
     unreadable_items: int = 0
     error: EngatiError | None = None
     failed_page: int | None = None
+    # Sentences the result must show (pagination that could not be reconciled, duplicates dropped,
+    # the span read when capped ...): each is complete on its own and carries its counts.
+    notes: list[str] = field(default_factory=list)
 
 
 class PageCache:

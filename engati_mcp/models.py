@@ -49,6 +49,8 @@ class Message:
     text: str
     timestamp: datetime | None
     kind: MessageKind = MessageKind.TEXT
+    id: str | None = None  # Engati's message id, when it sends one (used to drop duplicates)
+    session: str | None = None  # Engati's session or conversation id, when it sends one
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from typing import Any
 
 from engati_mcp.errors import EngatiResponseError, api_error
 from engati_mcp.models import ChatPage, EngatiUser, Message, MessageKind, Role
+from engati_mcp.sanitize import clean_text
 
 SUCCESS_CODE = 1000
 _CONTAINER_KEYS = ("responseObject", "response_object", "data", "content", "result", "payload", "body")
@@ -41,6 +42,9 @@ _SENDER_KEYS = ("sender", "from", "source", "role", "sender_type", "senderType",
 _TEXT_KEYS = ("response", "text", "message", "msg", "body", "content", "value")
 _TIME_KEYS = ("timestamp", "time", "created_at", "createdAt", "created_on", "createdOn", "date",
               "sent_at", "sentAt", "ts")
+_MESSAGE_ID_KEYS = ("message_id", "messageId", "msg_id", "msgId", "id", "_id", "uuid")
+_SESSION_KEYS = ("session_id", "sessionId", "conversation_id", "conversationId", "chat_session_id",
+                 "chatSessionId", "thread_id", "threadId", "session")
 _TYPE_KEYS = ("type", "message_type", "messageType", "content_type", "contentType", "msg_type")
 
 _ROLE_WORDS = {
@@ -50,23 +54,6 @@ _ROLE_WORDS = {
     "end_user": Role.USER, "enduser": Role.USER, "contact": Role.USER, "client": Role.USER,
     "system": Role.BOT,  # handoffs and notices come from the platform, not from the user
 }
-
-# Characters stripped from every text: C0/C1 controls except newline and tab, zero-width and
-# invisible formatting marks, bidirectional overrides/isolates, and Unicode "tag" characters
-# (an invisible channel for prompt injection). ZWJ/ZWNJ are kept: emoji sequences and Indic
-# and Persian scripts need them to render words correctly.
-_STRIP = {c: None for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0),
-                            0x200B, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF, 0x180E, 0x00AD,
-                            0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A),
-                            *range(0xE0000, 0xE0080)]}
-_STRIP[0x09] = " "
-_STRIP[0x0D] = None  # "\r\n" -> "\n"; a lone "\r" would otherwise let text overwrite a terminal line
-
-
-def clean_text(text: str) -> str:
-    """Strip invisible and control characters from end-user or bot text (keeps newlines)."""
-    return text.translate(_STRIP).strip()
-
 
 # ---------------------------------------------------------------------------------------------
 # Envelope and list discovery
@@ -263,7 +250,8 @@ def _parse_message(item: Any) -> Message | None:
     kind, text = _render_kind(kind_word.lower() if kind_word else "text", role, text, item)
     if text is None:
         return None
-    return Message(role=role, text=text, timestamp=parse_timestamp(_first_present(item, _TIME_KEYS)), kind=kind)
+    return Message(role=role, text=text, timestamp=parse_timestamp(_first_present(item, _TIME_KEYS)), kind=kind,
+                   id=_first_scalar(item, _MESSAGE_ID_KEYS), session=_first_scalar(item, _SESSION_KEYS))
 
 
 def _role(item: dict[str, Any]) -> Role:

@@ -171,6 +171,7 @@ def _heading(args: HistoryArgs, request: HistoryRequest, outcome: FetchOutcome, 
                      "narrow the dates or continue with next_call.")
     elif args.page_number and outcome.has_more:
         lines.append(f"More pages exist: page_number={args.page_number + 1} continues.")
+    lines.extend(outcome.notes)
     if outcome.unreadable_items:
         lines.append(f"{outcome.unreadable_items} record(s) from Engati could not be read as messages and are not shown.")
     return "\n".join(lines)
