@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -35,8 +36,27 @@ class Settings(BaseSettings):
     call_deadline: float = Field(60.0, gt=0, le=3600, description="Seconds one tool call may take in all.")
     max_concurrency: int = Field(8, ge=1, le=64, description="Requests in flight to Engati at once.")
     max_messages: int = Field(5000, ge=1, le=1_000_000, description="Cap on messages one history call fetches.")
+    max_response_bytes: int = Field(32 * 1024 * 1024, ge=1024, le=1024**3,
+                                    description="Cap on one Engati response body, decoded (bytes).")
     redact_pii: bool = Field(False, description="Mask emails and phone numbers before they reach the model.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "WARNING"
+    timezone: str = Field("UTC", description="IANA time zone for times shown and for dates given without an offset.")
+    conversation_gap_minutes: int = Field(30, ge=1, le=7 * 24 * 60,
+                                          description="Silence that starts a new conversation, in minutes.")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _timezone_is_iana(cls, value: Any) -> Any:
+        name = str(value).strip() or "UTC"
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone name such as UTC, Asia/Kolkata or Europe/Madrid") from None
+        return name
 
     @field_validator("api_key", mode="before")
     @classmethod
@@ -67,6 +87,12 @@ class Settings(BaseSettings):
         text = str(value).strip().rstrip("/")
         if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", text):
             raise ValueError("must be an http:// or https:// URL such as https://api.engati.com")
+        if "@" in text.split("/")[2]:
+            # httpx turns `user:password@` into its own Authorization header, silently replacing
+            # the API key's; and the URL would carry a secret into every message that names it.
+            # The value is never echoed: it may hold the key.
+            raise ValueError("must not contain a user name or password (user:password@host); put the API "
+                             "key in ENGATI_API_KEY and give ENGATI_BASE_URL without it, e.g. https://api.engati.com")
         return text
 
 

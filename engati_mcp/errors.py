@@ -1,8 +1,9 @@
 """Errors that reach the user, each worded to say what went wrong and what to do about it.
 
 Every message here is built from our own words plus values we control (status codes, Engati's
-error code and description, a path template). None of them ever includes the API key, and the
-client never formats a request's headers into an exception, so no error can leak it.
+error code, a path template) and Engati's own short description. That description is Engati's
+text, and an error body can echo the request's Authorization header: so messages are not assumed
+clean, they are scrubbed (`engati_mcp.scrub`) wherever they leave the process.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ class EngatiConfigError(EngatiError):
 class EngatiAPIError(EngatiError):
     """Engati answered with an error status (HTTP or an Engati status code in the body)."""
 
-    def __init__(self, message: str, *, status: int | None, engati_code: int | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None, engati_code: int | None = None,
+                 desc: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.engati_code = engati_code
+        self.desc = desc  # Engati's own description, already part of the message
 
 
 class EngatiUnavailableError(EngatiError):
@@ -35,15 +38,46 @@ class EngatiResponseError(EngatiError):
     """Engati answered 2xx with a body we cannot read (never guessed at, always reported)."""
 
 
+class InvalidArgumentsError(EngatiError):
+    """An argument broke a rule that needs more than its own schema to check (the window's end
+    after its start, in the server's time zone); worded like every other argument error."""
+
+    def __init__(self, tool: str, problems: dict[str, str]) -> None:
+        super().__init__(invalid_arguments_text(tool, problems))
+
+
+def invalid_arguments_text(tool: str, problems: dict[str, str]) -> str:
+    """The one wording of argument errors: the tool, then one line per field with its rule."""
+    lines = "\n".join(f"- {field}: {reason}" for field, reason in problems.items())
+    return f"Invalid arguments for {tool}; nothing was sent to Engati:\n{lines}"
+
+
 class BudgetTooSmallError(EngatiError):
     """The caller's max_tokens cannot hold even the facts a result must carry."""
 
 
 def api_error(status: int, engati_code: int | None, desc: str | None, retry_after: float | None = None) -> EngatiAPIError:
     """Map an HTTP status and Engati error code to one distinct, actionable message."""
-    detail = f" ({engati_code} {desc})" if engati_code is not None and desc else ""
-    message = _message_for(status, engati_code, desc, retry_after) + detail
-    return EngatiAPIError(message, status=status, engati_code=engati_code)
+    message = _message_for(status, engati_code, desc, retry_after) + _detail(engati_code, desc)
+    return EngatiAPIError(message, status=status, engati_code=engati_code, desc=desc)
+
+
+def _detail(code: int | None, desc: str | None) -> str:
+    return f" ({code} {desc})" if code is not None and desc else ""
+
+
+def account_ids_error(error: EngatiAPIError) -> EngatiAPIError:
+    """`error` as the users endpoint means it: that request carries no user id, so Engati's 1002
+    ("invalid bot, customer or user id") can only be about ENGATI_CUSTOMER_ID or ENGATI_BOT_KEY.
+    Any other error is returned as it was."""
+    if error.engati_code != 1002:
+        return error
+    message = (
+        "Engati did not recognise the customer id or the bot key. Check ENGATI_CUSTOMER_ID (digits, e.g. "
+        f"10294) and ENGATI_BOT_KEY (16 hex characters) against {PORTAL}: both must belong to the API "
+        "key's account." + _detail(error.engati_code, error.desc)
+    )
+    return EngatiAPIError(message, status=error.status, engati_code=error.engati_code, desc=error.desc)
 
 
 def _message_for(status: int, code: int | None, desc: str | None, retry_after: float | None) -> str:

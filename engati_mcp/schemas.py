@@ -10,20 +10,18 @@ common mistake (epoch *seconds*) gets a message that says exactly how to fix it.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
-# JSON Schema patterns must work both in pydantic (Rust regex) and in clients (ECMA regex):
-# no lookarounds, \uXXXX escapes only.
-_NO_CONTROL = r"^[^\u0000-\u001F\u007F]+$"
-_USER_ID = r"^[^/\u0000-\u001F\u007F]+$"
+# Control characters are refused: C0, DEL and C1 (U+0085 NEXT LINE among them), and the line and
+# paragraph separators U+2028/U+2029, which split a line as surely as "\n" does when echoed.
+_CONTROL = re.compile("[\u0000-\u001f\u007f-\u009f\u2028\u2029]")
 MS_MIN = 100_000_000_000  # below this an epoch number can only be seconds (1973 as ms)
 MS_MAX = 10_000_000_000_000  # year 2286: anything larger is microseconds or nonsense
 _RELATIVE = re.compile(r"^(\d{1,5})\s*([mhdw])$")
 _RELATIVE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_DATE_STRING = r"^(now|\d{1,5}\s*[mhdw]|\d{11,16}|\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?)$"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -49,8 +47,9 @@ def iso_utc(ms: int | None) -> str | None:
     return f"{moment:%Y-%m-%dT%H:%M:%S}{fraction}Z"
 
 
-def parse_date_input(value: int | str | None) -> int | None:
-    """A tool's date argument as UTC epoch milliseconds (or None for "not given")."""
+def parse_date_input(value: int | str | None, tz: tzinfo = UTC, now: datetime | None = None) -> int | None:
+    """A tool's date argument as UTC epoch milliseconds (None: not given). An ISO date or time
+    without an offset is read in `tz` (the server's ENGATI_TIMEZONE)."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -62,12 +61,13 @@ def parse_date_input(value: int | str | None) -> int | None:
         return None
     if text.isdigit():
         return _checked_ms(int(text))
+    now = now or now_utc()
     if text.lower() == "now":
-        return to_ms(now_utc())
+        return to_ms(now)
     if match := _RELATIVE.match(text.lower()):
         amount, unit = int(match.group(1)), _RELATIVE_UNITS[match.group(2)]
-        return to_ms(now_utc() - timedelta(**{unit: amount}))
-    return to_ms(_parse_iso(text))
+        return to_ms(now - timedelta(**{unit: amount}))
+    return _in_range(_parse_iso(text, tz), text)
 
 
 def _checked_ms(number: int) -> int:
@@ -80,107 +80,112 @@ def _checked_ms(number: int) -> int:
     return number
 
 
-def _parse_iso(text: str) -> datetime:
+def _parse_iso(text: str, tz: tzinfo) -> datetime:
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, tzinfo=UTC)  # a bare date is midnight UTC
+            return datetime(day.year, day.month, day.day, tzinfo=tz)  # a bare date is midnight, local
         parsed = datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
         raise ValueError(
             f"{text[:40]!r} is not a date this tool reads: use epoch milliseconds (1740787200000), "
             "ISO 8601 ('2025-03-01' or '2025-03-01T08:00:00Z') or a window back from now ('24h', '7d')"
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)  # no offset means UTC
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)  # no offset: the server's time zone
 
 
-def _date_field(role: str, example: str) -> Any:
-    return Annotated[
-        int | str | None,
-        AfterValidator(parse_date_input),
-        WithJsonSchema(
-            {
-                "anyOf": [
-                    {"type": "integer", "minimum": MS_MIN, "maximum": MS_MAX - 1,
-                     "description": "UTC epoch milliseconds (13 digits)."},
-                    {"type": "string", "pattern": _DATE_STRING, "maxLength": 40,
-                     "description": "ISO-8601 date or datetime (no offset = UTC), or a window back from now: "
-                                    "'30m', '24h', '7d', '2w', or 'now'."},
-                    {"type": "null"},
-                ],
-                "default": None,
-                "description": (
-                    f"{role} UTC epoch MILLISECONDS (not seconds), an ISO-8601 date/datetime, or a relative "
-                    f"window back from now. Examples: {example}."
-                ),
-            }
-        ),
-    ]
+def _in_range(moment: datetime, text: str) -> int:
+    """Epoch ms of an ISO time, refused when it cannot be a chat's time (before 1970, after 2286)."""
+    try:
+        ms = to_ms(moment)
+    except (OverflowError, ValueError, OSError):
+        ms = -1
+    if not 0 <= ms < MS_MAX:
+        raise ValueError(f"{text[:40]!r} is outside the dates Engati keeps (1970 to 2286)")
+    return ms
 
 
-StartDate = _date_field("Start of the window (inclusive); omit for the beginning of the history.",
-                        "1740787200000, '2025-03-01', '2025-03-01T08:00:00Z', '7d'")
-EndDate = _date_field("End of the window; must be later than start_date; omit for now.",
-                      "1741392000000, '2025-03-08', 'now', '24h'")
+def _valid_date(value: int | str | None) -> int | str | None:
+    """Check a date argument's form now (so a bad one is refused before any request); it is read
+    into milliseconds by the tool, in the server's time zone."""
+    parse_date_input(value)
+    return value.strip() if isinstance(value, str) else value
+
+
+_DATE_FORMS = ("UTC epoch milliseconds (not seconds), ISO 8601 ('2025-03-01', '2025-03-01T08:00', no offset "
+               "= the server's time zone) or a window back from now ('30m', '24h', '7d', '2w', 'now')")
+DateArg = Annotated[
+    int | str | None,
+    AfterValidator(_valid_date),
+    WithJsonSchema({"type": ["integer", "string", "null"], "default": None}),
+]
+StartDate = Annotated[DateArg, Field(description=f"Start of the window: {_DATE_FORMS}. Omit: the beginning.")]
+EndDate = Annotated[DateArg, Field(description="End of the window, after start_date; same forms. Omit: now.")]
 
 
 # ---------------------------------------------------------------------------------------------
 # Inputs
+#
+# The schemas a model reads are kept lean (no regular expressions, and `server` drops the titles
+# pydantic adds: every tool's definition is paid for in every conversation); the rules are still
+# checked here, each with a clear error naming the field.
 
-AttributeName = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=256, pattern=_NO_CONTROL),
-    Field(description="Name of the user attribute to match, case-sensitive. Examples: 'email', "
-                      "'user.phone_no', 'name', or a custom attribute such as 'c1'."),
-]
+
+def _one_line_text(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters or line breaks")
+    return value
+
+
+def _user_id(value: str) -> str:
+    if "/" in value:
+        raise ValueError("must not contain '/'")
+    if value in {".", ".."}:
+        raise ValueError("must be a real channel user id, not '.' or '..'")
+    return _one_line_text(value)
+
+
 def _digits_as_text(value: Any) -> Any:
     """A phone-number id sent as a JSON number (919876543210) means the same digits as text."""
     return str(value) if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else value
 
 
-AttributeValue = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=1024, pattern=_NO_CONTROL),
-    BeforeValidator(_digits_as_text),
-    Field(description="The value the attribute must equal. Examples: 'asha.rao@example.com', '919876543210'."),
-]
-
-
-def _not_dot_segment(value: str) -> str:
-    if value in {".", ".."}:
-        raise ValueError("must be a real channel user id, not '.' or '..'")
+def _no_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not true/false")
     return value
 
 
-ChannelUserId = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=256, pattern=_USER_ID),
-    BeforeValidator(_digits_as_text),
-    AfterValidator(_not_dot_segment),
-    Field(
-        description="The user's id on their channel, as returned by find_users (channel_user_id). For "
-                    "WhatsApp it is the phone number with country code, digits only, e.g. '919876543210'. "
-                    "No '/', no control characters, not '.' or '..'.",
-        json_schema_extra={"not": {"enum": [".", ".."]}},
-    ),
-]
+def _text(max_length: int, description: str, *checks: Any) -> Any:
+    return Annotated[
+        str,
+        BeforeValidator(_digits_as_text),
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+        *[AfterValidator(check) for check in checks],
+        Field(description=description),
+    ]
+
+
+def _whole(description: str | None, low: int, high: int) -> Any:
+    return Annotated[Annotated[int, Field(ge=low, le=high)], BeforeValidator(_no_bool), Field(description=description)]
+
+
+AttributeName = _text(256, "Attribute name, case-sensitive: 'email', 'user.phone_no', or a custom one.", _one_line_text)
+AttributeValue = _text(1024, "The value it must equal, e.g. 'asha.rao@example.com'.", _one_line_text)
+ChannelUserId = _text(256, "From find_users (WhatsApp: the phone number with country code, digits only).", _user_id)
 PageNumber = Annotated[
-    int | None,
-    Field(ge=1, le=100_000, description="Fetch exactly this page (from 1). Omit to read the whole date range, "
-                                        "page after page, up to the server's message cap."),
+    Annotated[int, Field(ge=1, le=100_000)] | None,
+    BeforeValidator(_no_bool),
+    Field(description="Read only this page of Engati's (from 1). Omit: the whole window."),
 ]
-PageSize = Annotated[int, Field(ge=1, le=500, description="Messages per page fetched from Engati (1-500).")]
-MaxTokens = Annotated[
-    int,
-    Field(ge=200, le=100_000, description="Token budget for everything this call returns; the transcript is "
-                                          "trimmed to fit, never over, and the result says what was left out."),
-]
+PageSize = _whole(None, 1, 500)
+MaxTokens = _whole("Budget for the whole result.", 200, 100_000)
 Detail = Annotated[
     Literal["questions", "conversation", "full"],
-    Field(description="'questions': only what the user wrote, deduplicated and dated (the direct answer to "
-                      "'what did the user ask?'); 'conversation' (default): the user's messages first, bot and "
-                      "agent replies shortened; 'full': every message verbatim, middle cut when too long."),
+    Field(description="questions: only what the user wrote; conversation: with bot and agent replies "
+                      "shortened; full: verbatim."),
 ]
+HISTORY_DEFAULTS: dict[str, Any] = {"page_size": 500, "max_tokens": 4000, "detail": "conversation"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,43 +213,25 @@ class FindUsersResult(_Out):
 
 
 class Window(_Out):
-    start: str | None = Field(None, description="ISO UTC start applied; absent = beginning of the history.")
+    start: str | None = Field(None, description="ISO UTC start applied; absent: the beginning.")
     end: str = Field(description="ISO UTC end applied.")
 
 
-class OmittedSpanOut(_Out):
-    count: int
-    first: str | None = None
-    last: str | None = None
-    by_role: dict[str, int] = Field(default_factory=dict)
-
-
 class ChatHistoryFacts(_Out):
-    """Facts about the transcript in the text block; the transcript itself is not repeated here.
+    """What a program acts on; the digest itself is the text block, complete on its own. Kept
+    small (it is paid for in the same budget): the first fields always, the rest while they fit."""
 
-    Only the first group of fields is always present. The rest are left out when empty, and when
-    the token budget is tight, so that the facts never crowd out the messages themselves.
-    """
-
-    channel_user_id: str
     window: Window
-    server_time_utc: str = Field(description="The server's current UTC time, for reasoning about 'yesterday'.")
-    total_messages: int = Field(description="Messages fetched in the window.")
-    shown_messages: int = Field(description="Messages shown in the text, verbatim, shortened or as a repeat count.")
-    omitted_messages: int = Field(description="Messages represented only by an omission marker.")
+    messages: int = Field(description="Messages read in the window.")
+    shown: int = Field(description="Messages shown, with a line or in a line's repeat count.")
     next_call: dict[str, Any] | None = Field(
-        None, description="Exact get_chat_history arguments that fetch what was left out, if anything was."
-    )
-    incomplete: str | None = Field(None, description="Why part of the range could not be fetched, if it could not.")
-    capped: bool | None = Field(None, description="True when the server's message cap stopped the fetch early.")
-    has_more: bool | None = Field(None, description="More messages exist beyond what was fetched (absent: unknown).")
-    detail: str | None = None
-    page_number: int | None = Field(None, description="The page fetched; absent when the whole range was read.")
-    page_size: int | None = None
+        None, description="Exact get_chat_history arguments that read what was left out, if anything was.")
+    incomplete: bool | None = Field(None, description="A page failed: part of the window was not read.")
+    capped: bool | None = Field(None, description="ENGATI_MAX_MESSAGES stopped the read: earlier messages exist.")
+    conversations: int | None = None
+    listed: int | None = Field(None, description="Conversations with at least one line.")
+    by_role: dict[str, int] | None = None
+    page_number: int | None = None
     pages_fetched: int | None = None
-    counts_by_role: dict[str, int] | None = None
-    omitted_by_role: dict[str, int] | None = None
-    omitted_spans: list[OmittedSpanOut] | None = Field(
-        None, description="The largest runs of omitted messages (the first is what next_call fetches)."
-    )
-    unreadable_items: int | None = Field(None, description="Records Engati sent that could not be read as messages.")
+    duplicates_dropped: int | None = None
+    unreadable_items: int | None = None

@@ -1,0 +1,151 @@
+"""A history as conversations: where one visit ends and the next begins, what it was about, how it ended.
+
+A support bot's regulars come back for months; "what did user X ask?" is answered conversation by
+conversation, so the digest (`transcript`) works on these units rather than on a flat list:
+
+- **Splitting**: by Engati's own session or conversation id when messages carry one, otherwise by
+  silence (a gap longer than `silence`, 30 minutes by default, starts a new conversation).
+- **The lead**: the user's first *substantive* message, the line that says what a conversation was
+  about. Greetings, bare thanks/ok and emoji-only messages are not substantive; a tapped button is.
+- **The outcome**: what the data shows about whether the user was answered (the bot fell back, the
+  chat was handed to an agent, nobody replied), so it stays visible when the bot's lines are cut.
+- **Words**: the content words of what the user wrote, counted once per conversation, so a run of
+  conversations that cannot be shown still says what it was about (`refund 14`: 14 of them).
+
+Pure functions over `models.Message`; no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from engati_mcp.models import Message, MessageKind, Role
+
+DEFAULT_SILENCE = timedelta(minutes=30)
+
+# Words that carry no request: greetings, thanks, acknowledgements, in the bot's usual languages.
+_SMALL_TALK = frozenset("""
+hi hii hiii hey heyy hello helo hallo yo hola ola oi namaste namaskar salaam salam marhaba
+good morning afternoon evening night day there bot team sir madam maam dear
+ok okay okk k kk fine alright alr cool great nice noted sure yes yeah yep yup ya no nope nah
+thanks thank thankyou thanx thx ty tq tysm you u very much so lot a welcome appreciated
+gracias obrigado obrigada merci danke shukriya dhanyavad bye goodbye cya later hmm hm hmmm mm ah oh
+please pls plz again done got it
+नमस्ते धन्यवाद शुक्रिया ठीक है हाँ हां जी مرحبا شكرا السلام عليكم ありがとう こんにちは はい
+""".split())
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Words too common to say what a run was about (English function words and chat filler).
+_STOPWORDS = _SMALL_TALK | frozenset("""
+the and for are but not you your yours with this that these those from have has had was were will would
+can could should what when where which who whom why how is it its i me my mine we our us they them their
+an of to in on at by as be been being do does did am or if then than there here any some all just also
+about into out up down over more most much many very can't cant don't dont im i'm it's its ive i've
+want need get got still now today yesterday tomorrow is any know let tell please help one two
+user tapped
+""".split())
+# A bot reply that admits it did not understand (its usual wordings, several languages).
+_FALLBACK = re.compile(
+    r"did(?:n'?t| not) (?:understand|get (?:that|you))|(?:could|can)(?:n'?t| ?not) understand|"
+    r"not sure (?:what|i understand)|i don'?t understand|please rephrase|could you rephrase|"
+    r"no (?:te )?entend|não entendi|समझ नहीं|لم أفهم|わかりません",
+    re.IGNORECASE,
+)
+_HANDOFF = re.compile(r"handoff|hand(?:ed|ing)? (?:over|off)|transfer|agent|live ?chat", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Conversation:
+    """One visit: its messages (indices into the history, oldest first), first and last time."""
+
+    members: list[int]
+    start: datetime | None = None
+    end: datetime | None = None
+    users: int = 0  # messages from the user
+    _outcome: list[str] | None = None
+    _words: frozenset[str] | None = None
+
+    def outcome(self, messages: Sequence[Message]) -> list[str]:
+        """What the data says about the answer (worked out once, and only for what is shown)."""
+        if self._outcome is None:
+            self._outcome = _outcome([messages[i] for i in self.members])
+        return self._outcome
+
+    def words(self, messages: Sequence[Message]) -> frozenset[str]:
+        """The content words of the user's messages (worked out once, and only when needed)."""
+        if self._words is None:
+            said = "\n".join(messages[i].text for i in self.members if messages[i].role is Role.USER)
+            words = set(_WORD.findall(said.casefold())) - _STOPWORDS  # set work in C: this runs often
+            self._words = frozenset(w for w in words if len(w) > 2 and not w.isdigit())
+        return self._words
+
+
+def split_conversations(messages: Sequence[Message], silence: timedelta = DEFAULT_SILENCE) -> list[Conversation]:
+    """The history (oldest first) cut into conversations. Lean loops: this runs on every message."""
+    if not messages:
+        return []
+    starts = [0] + [i for i in range(1, len(messages)) if _starts_new(messages[i - 1], messages[i], silence)]
+    is_user = [m.role is Role.USER for m in messages]
+    conversations = []
+    for start, end in zip(starts, [*starts[1:], len(messages)], strict=True):
+        conversation = Conversation(list(range(start, end)), users=sum(is_user[start:end]))
+        stamps = [m.timestamp for m in messages[start:end] if m.timestamp is not None]
+        if stamps:
+            conversation.start, conversation.end = stamps[0], stamps[-1]
+        conversations.append(conversation)
+    return conversations
+
+
+def _starts_new(previous: Message, message: Message, silence: timedelta) -> bool:
+    # Engati's own session ids win where both messages carry one; silence decides otherwise.
+    if previous.session is not None and message.session is not None:
+        return previous.session != message.session
+    if previous.timestamp is None or message.timestamp is None:
+        return False  # an undated message stays with its neighbours: never split on a guess
+    return message.timestamp - previous.timestamp > silence
+
+
+def _outcome(members: list[Message]) -> list[str]:
+    """Fell back, handed to an agent, or no reply at all: what the data shows of the answer."""
+    outcome: list[str] = []
+    replies = [m for m in members if m.role in (Role.BOT, Role.AGENT)]
+    fallbacks = sum(1 for m in replies if m.role is Role.BOT and _FALLBACK.search(m.text))
+    if fallbacks:
+        outcome.append("bot fell back" + (f" ×{fallbacks}" if fallbacks > 1 else ""))
+    if any(m.role is Role.AGENT for m in members) or any(
+            m.kind is MessageKind.EVENT and _HANDOFF.search(m.text) for m in members):
+        outcome.append("handed to agent")
+    if not replies and any(m.role is Role.USER for m in members):
+        outcome.append("no reply")
+    return outcome
+
+
+def is_substantive(message: Message) -> bool:
+    """Whether a user message says what they want (not a greeting, bare thanks/ok or emoji only)."""
+    if message.kind is MessageKind.ARTEFACT:
+        return True  # a tapped button is a request: "Track order"
+    return any(word not in _SMALL_TALK for word in _WORD.findall(message.text.casefold()))
+
+
+def lead_of(messages: Sequence[Message], conversation: Conversation,
+            repeat_of: Callable[[int], str | None] = lambda _: None) -> int | None:
+    """The conversation's lead: the user's first substantive message, preferring one not said
+    again elsewhere (`repeat_of` gives a message's repeat group; a repeat is shown with its count
+    anyway, and the words only this conversation has are what set it apart); else their first."""
+    first_user: int | None = None
+    first_substantive: int | None = None
+    for index in conversation.members:
+        message = messages[index]
+        if message.role is not Role.USER:
+            continue
+        if first_user is None:
+            first_user = index
+        if is_substantive(message):
+            if repeat_of(index) is None:
+                return index
+            if first_substantive is None:
+                first_substantive = index
+    return first_substantive if first_substantive is not None else first_user
+
