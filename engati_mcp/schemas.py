@@ -159,8 +159,8 @@ def _no_bool(value: Any) -> Any:
 def _text(max_length: int, description: str, *checks: Any) -> Any:
     return Annotated[
         str,
-        BeforeValidator(_digits_as_text),
         StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+        BeforeValidator(_digits_as_text),
         *[AfterValidator(check) for check in checks],
         Field(description=description),
     ]

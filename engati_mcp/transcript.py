@@ -205,7 +205,8 @@ class _Digest:
 
     def _quick_listing(self, index: int, cap: int) -> int:
         lead = self.leads[index]
-        return 10 + (min(cap, _quick_tokens(self.messages[lead].text)) if lead is not None else 0)
+        text = min(cap, _quick_tokens(self.messages[lead].text)) + 3 if lead is not None else 0
+        return self._heading_cost(index) + text
 
     def _list(self, index: int, cap: int, budget: int) -> bool:
         """List a conversation with its lead, priced exactly with the run lines it changes."""
@@ -248,7 +249,8 @@ class _Digest:
         self._restore_leads(budget)
         order = [i for i in _spread(len(self.convs)) if self.pick.listed[i]]
         cap = max(_LEAD_CAP, budget // _LONG_MESSAGE_SHARE)
-        queues = {i: deque(m for m in self.convs[i].members if self._more_candidate(i, m)) for i in order}
+        queues = {i: deque(_from_both_ends([m for m in self.convs[i].members if self._more_candidate(i, m)]))
+                  for i in order}
         misses = 0
         while queues and misses < len(queues) + _MISSES_BEFORE_STOP:
             for index in list(queues):
@@ -612,6 +614,11 @@ def _spread(n: int) -> list[int]:
                 following += [(low, middle), (middle, high)]
         intervals = following
     return list(dict.fromkeys(order))
+
+
+def _from_both_ends(items: list[int]) -> list[int]:
+    """First, last, second, second to last ...: a long conversation cut short keeps its start and end."""
+    return [items[i // 2] if i % 2 == 0 else items[-1 - i // 2] for i in range(len(items))]
 
 
 def _role_counts(counts: Counter[Role]) -> dict[str, int]:

@@ -56,7 +56,7 @@ def test_demo_plays_the_whole_flow_without_credentials(capsys: pytest.CaptureFix
     out = capsys.readouterr().out
     for step in ("tools/list", "find_users", "get_chat_history", "detail='questions'"):
         assert step in out
-    assert "asha.rao@example.com" in out and " UTC user: " in out
+    assert "asha.rao@example.com" in out and "] user: " in out and "Next: get_chat_history(" in out
 
 
 def test_call_prints_a_tool_result_from_the_sandbox(capsys: pytest.CaptureFixture[str]) -> None:
@@ -70,7 +70,7 @@ def test_call_json_prints_the_raw_result_and_numbers_as_numbers(capsys: pytest.C
     user = json.loads(capsys.readouterr().out)["structuredContent"]["users"][0]["channel_user_id"]
     assert main(["call", "get_chat_history", f"channel_user_id={user}", "max_tokens=300", "--sandbox", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["structuredContent"]["channel_user_id"] == user
+    assert result["structuredContent"]["messages"] == 240 and result["structuredContent"]["next_call"]["channel_user_id"] == user
 
 
 def test_call_with_a_bad_argument_exits_1_and_names_the_field(capsys: pytest.CaptureFixture[str]) -> None:
@@ -98,3 +98,31 @@ def test_check_prints_the_mapped_error_with_what_to_do(capsys: pytest.CaptureFix
         code = main(["check", "--api-key", FAKE_KEY, "--customer-id", CUSTOMER, "--bot-key", BOT, "--base-url", BASE])
     err = capsys.readouterr().err
     assert code == 1 and "Create a new key" in err and FAKE_KEY not in err
+
+
+def test_call_and_demo_print_a_result_with_the_same_function() -> None:
+    import engati_mcp.cli as cli
+    from engati_mcp import demo
+
+    assert not hasattr(cli, "_result_text") and not hasattr(demo, "_text") and callable(demo.result_text)
+
+
+def test_serve_help_names_the_flag_that_opens_a_network_address(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    out = capsys.readouterr().out
+    assert "--allow-unauthenticated" in out and "ENGATI_MCP_HTTP_TOKEN" in out
+
+
+def test_an_unexpected_error_is_reported_in_one_scrubbed_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import engati_mcp.cli as cli
+
+    async def explode(_: object) -> int:
+        raise RuntimeError(f"boom with Basic {FAKE_KEY}")
+
+    monkeypatch.setattr(cli, "_check", explode)
+    assert main(["check", "--api-key", FAKE_KEY]) == 1
+    err = capsys.readouterr().err
+    assert "RuntimeError: boom with Basic ***" in err and "Traceback" not in err and FAKE_KEY[:8] not in err

@@ -166,7 +166,7 @@ async def test_sandbox_faults_within_the_retry_budget_end_in_the_right_answer(fa
         result = await client.call_tool("get_chat_history", {"channel_user_id": "919876543210",
                                                               "detail": "questions", "max_tokens": 1000})
     assert not result.is_error, text_of(result)
-    assert result.structured_content["total_messages"] == 240 and plan.served == len(faults) + 1
+    assert result.structured_content["messages"] == 240 and plan.served == len(faults) + 1
 
 
 @pytest.mark.parametrize(("faults", "says"), [(["500"], "HTTP 500"), (["503"] * 3, "HTTP 503"),

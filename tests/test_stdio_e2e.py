@@ -56,7 +56,7 @@ async def test_installed_server_over_stdio_answers_and_writes_only_json_rpc(tmp_
 
     assert {t.name for t in tools} == {"find_users", "get_chat_history"}
     assert not found.is_error and not history.is_error
-    assert " UTC user: " in history.content[0].text
+    assert "conversations" in history.content[0].text and "\nNext: get_chat_history(" in history.content[0].text
     assert bad.is_error and "page_size" in bad.content[0].text
     assert not after_bad.is_error and after_bad.structured_content["count"] == 0
 
