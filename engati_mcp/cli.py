@@ -10,6 +10,10 @@ than `engati-mcp`. Subcommands help a person before they wire it into a client:
 
 Heavy modules (the MCP SDK, httpx, the sandbox) are imported inside the commands that need
 them, so `--help` and `--version` answer at once.
+
+Everything the commands print goes through `_say`, which scrubs it of secrets
+(`engati_mcp.scrub`): a tool result, Engati's error text or an unexpected exception can quote the
+API key, and a terminal's scrollback or a CI log is no place for it.
 """
 
 from __future__ import annotations
@@ -17,13 +21,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any
+from urllib.parse import urlsplit
 
 from engati_mcp import __version__
 from engati_mcp.prompt_files import PromptFileError
+from engati_mcp.scrub import remember, scrub, scrub_json
+
+logger = logging.getLogger("engati_mcp.cli")
 
 EXIT_USAGE = 2
 _CONFIG_FLAGS = (
@@ -36,7 +45,8 @@ _CONFIG_FLAGS = (
 )
 _EXAMPLES = {
     "serve": "examples:\n  engati-mcp serve\n  engati-mcp serve --transport http --port 8000\n"
-             "  engati-mcp serve --sandbox --transport http --stateless",
+             "  engati-mcp serve --sandbox --transport http --stateless\n"
+             "  ENGATI_MCP_HTTP_TOKEN=... engati-mcp serve --transport http --host 0.0.0.0",
     "demo": "examples:\n  engati-mcp demo",
     "call": "examples:\n  engati-mcp call find_users attribute_name=email attribute_value=asha.rao@example.com --sandbox\n"
             "  engati-mcp call get_chat_history channel_user_id=919876543210 start_date=7d detail=questions\n"
@@ -62,7 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except PromptFileError as exc:
         # A malformed prompt file stops the server at start, with the file named, not a traceback.
-        print(f"engati-mcp: cannot start: {exc}", file=sys.stderr)
+        _say(f"engati-mcp: cannot start: {exc}", sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the traceback goes to the (scrubbed) log, not raw to stderr
+        logger.debug("unexpected error", exc_info=True)
+        _say(f"engati-mcp: unexpected error: {type(exc).__name__}: {exc} (ENGATI_LOG_LEVEL=DEBUG shows where)",
+             sys.stderr)
         return 1
 
 
@@ -95,6 +110,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--stateless", action="store_true",
                        help="HTTP without sessions, for several instances behind a load balancer")
     serve.add_argument("--sandbox", action="store_true", help="serve the built-in sandbox instead of Engati")
+    serve.add_argument("--allow-unauthenticated", action="store_true",
+                       help="serve HTTP on a non-loopback address without ENGATI_MCP_HTTP_TOKEN "
+                            "(only behind a proxy that authenticates every request)")
 
     _subparser(sub, "demo", "play an assistant's session against the built-in sandbox (no account)", config)
 
@@ -138,8 +156,26 @@ def _typed(value: str) -> Any:
 
 
 def _usage_error(message: str) -> None:
-    print(f"engati-mcp: error: {message}", file=sys.stderr)
+    _say(f"engati-mcp: error: {message}", sys.stderr)
     raise SystemExit(EXIT_USAGE)
+
+
+def _say(text: str, stream: IO[str] | None = None) -> None:
+    """Print `text` scrubbed of every secret the process knows: the CLI's only way to print."""
+    print(scrub(text), file=stream or sys.stdout)
+
+
+class _ScrubbedStream:
+    """A text stream that scrubs what is written to it, for code that prints on its own (the demo)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(scrub(text))
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 def _setup_logging(args: argparse.Namespace) -> None:
@@ -181,7 +217,8 @@ def _serve(args: argparse.Namespace) -> int:
     if getattr(args, "transport", "stdio") == "http":
         from engati_mcp.http import serve_http
 
-        return serve_http(server, host=args.host, port=args.port, stateless=args.stateless)
+        return serve_http(server, host=args.host, port=args.port, stateless=args.stateless,
+                          allow_unauthenticated=args.allow_unauthenticated)
     server.run()
     return 0
 
@@ -189,42 +226,74 @@ def _serve(args: argparse.Namespace) -> int:
 async def _call(args: argparse.Namespace) -> int:
     from mcp import Client
 
+    from engati_mcp.demo import result_text
+
     arguments = _parse_tool_arguments(args.arguments)
     async with Client(_build_server(args, args.sandbox)) as client:
         result = await client.call_tool(args.tool, arguments)
     if args.json:
-        print(json.dumps(result.model_dump(mode="json", by_alias=True, exclude_none=True), indent=2, ensure_ascii=False))
+        _say(json.dumps(scrub_json(result.model_dump(mode="json", by_alias=True, exclude_none=True)),
+                        indent=2, ensure_ascii=False))
     else:
-        print(_result_text(result))
+        _say(result_text(result))
     return 1 if result.is_error else 0
-
-
-def _result_text(result: Any) -> str:
-    texts = [block.text for block in result.content if getattr(block, "type", None) == "text"]
-    return "\n".join(texts)
 
 
 async def _check(args: argparse.Namespace) -> int:
     from engati_mcp.client import EngatiClient
     from engati_mcp.config import ConfigProblem, load_settings
-    from engati_mcp.errors import EngatiError
+    from engati_mcp.errors import EngatiAPIError, EngatiError, account_ids_error
 
     settings = load_settings(_overrides(args))
     if isinstance(settings, ConfigProblem):
-        print(settings.message, file=sys.stderr)
+        _say(_for_a_shell(settings.message), sys.stderr)
         return 1
-    print(f"Configuration OK: customer {settings.customer_id}, bot {settings.bot_key}, {settings.base_url}")
+    remember(settings.api_key.get_secret_value())
+    # Scheme, host and port only: a path (a proxy's prefix) can carry a token of its own.
+    _say(f"Configuration OK: customer {settings.customer_id}, bot {settings.bot_key}, {_origin(settings.base_url)}")
     try:
         async with EngatiClient(settings) as client:
             await client.ping()
-    except EngatiError as exc:
-        print(f"Engati check failed: {exc}", file=sys.stderr)
+    except EngatiAPIError as exc:  # the ping looks users up: a 1002 can only be the customer id or bot key
+        _say(f"Engati check failed: {account_ids_error(exc)}", sys.stderr)
         return 1
-    print("Engati answered an authenticated request: the API key, customer id and bot key work.")
+    except EngatiError as exc:
+        _say(f"Engati check failed: {exc}", sys.stderr)
+        return 1
+    _say("Engati answered an authenticated request: the API key, customer id and bot key work.")
     return 0
+
+
+def _origin(url: str) -> str:
+    """`scheme://host[:port]` of a URL: no user info, path, query or fragment."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+
+
+_SHELL_EXAMPLES = {
+    "ENGATI_API_KEY": "'<the key from the portal>'", "ENGATI_CUSTOMER_ID": "10294",
+    "ENGATI_BOT_KEY": "1a1c9bfa5e0f41ed", "ENGATI_BASE_URL": "https://api.engati.com",
+}
+
+
+def _for_a_shell(message: str) -> str:
+    """The configuration problem with advice for someone at a shell, not in an MCP client's config."""
+    problems = [line for line in message.splitlines() if line.startswith("- ")]
+    if not problems:
+        return message
+    names = list(dict.fromkeys(line[2:].split(" ", 1)[0] for line in problems))  # "- NAME is ..."
+    exports = [f"  export {name}={_SHELL_EXAMPLES.get(name, '...')}" for name in names]
+    return "\n".join([
+        "engati-mcp is not configured correctly:", *problems,
+        "Set them in this shell (or pass them as flags, see --help), then run the check again, e.g.:", *exports,
+        "ENGATI_API_KEY, ENGATI_CUSTOMER_ID and ENGATI_BOT_KEY are shown in the Engati portal under "
+        "Integration > Engati API. Once the check passes, give the MCP client the same values.",
+    ])
 
 
 async def _demo() -> int:
     from engati_mcp.demo import run_demo
 
-    return await run_demo(_build_server(argparse.Namespace(), sandbox=True))
+    return await run_demo(_build_server(argparse.Namespace(), sandbox=True), out=_ScrubbedStream(sys.stdout))

@@ -27,7 +27,7 @@ async def run_demo(server: Any, out: Any = None) -> int:
 
         say(f"Step 2 · find_users(attribute_name='email', attribute_value='{DEMO_EMAIL}')", rule=True)
         found = await client.call_tool("find_users", {"attribute_name": "email", "attribute_value": DEMO_EMAIL})
-        say(_text(found))
+        say(result_text(found))
         if found.is_error or not (found.structured_content or {}).get("users"):
             say("The sandbox did not return the demo user; this is a bug, please report it.")
             return 1
@@ -38,7 +38,7 @@ async def run_demo(server: Any, out: Any = None) -> int:
                 rule=True)
             history = await client.call_tool(
                 "get_chat_history", {"channel_user_id": user_id, "detail": detail, "max_tokens": budget})
-            say(_text(history))
+            say(result_text(history))
             if history.is_error:
                 return 1
             facts = history.structured_content or {}
@@ -59,7 +59,9 @@ def _printer(out: Any) -> Any:
     return say
 
 
-def _text(result: Any) -> str:
+def result_text(result: Any) -> str:
+    """A tool result's text blocks, joined: what a client that shows only text would show (also
+    what `engati-mcp call` prints)."""
     return "\n".join(block.text for block in result.content if getattr(block, "type", None) == "text")
 
 

@@ -8,15 +8,16 @@ them. There is still exactly one `httpx.AsyncClient` per process, closed by the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from engati_mcp.errors import EngatiConfigError
-from engati_mcp.logs import redact
 
 if TYPE_CHECKING:
     from engati_mcp.client import EngatiClient, RetryPolicy
     from engati_mcp.config import ConfigProblem, Settings
     from engati_mcp.history import HistoryFetcher
+
+T = TypeVar("T")
 
 
 class ServerState:
@@ -60,10 +61,17 @@ class ServerState:
             self._fetcher = HistoryFetcher(self._client, PageCache())
         return loaded, self._client, self._fetcher
 
-    def scrub(self, text: str) -> str:
-        """Remove the API key from text that may quote Engati (an error body could echo it)."""
+    def scrub(self, value: T) -> T:
+        """`value` (text, or a JSON-like result) without the API key or the HTTP token, in any form.
+
+        Engati's error text can echo the key; the key may sit in settings, a command-line override
+        or only the environment (a malformed one, never loaded): every one is masked.
+        """
+        from engati_mcp.scrub import remember, scrub_json
+
         settings = self.settings
-        return redact(text, [settings.api_key.get_secret_value()]) if settings else text
+        remember(settings.api_key.get_secret_value() if settings else None, self._overrides.get("api_key"))
+        return scrub_json(value)
 
     async def aclose(self) -> None:
         if self._client is not None:

@@ -1,5 +1,6 @@
 """Streamable HTTP on loopback: tools/list through the SDK's client, DNS-rebinding protection,
-and the optional bearer token (401 before anything reaches MCP)."""
+the optional bearer token (401 before anything reaches MCP), and the rule that a network address
+is only served with a token (or an explicit flag)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import uvicorn
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from engati_mcp.http import build_http_app, security_settings
+from engati_mcp.http import bind_refusal, build_http_app, security_settings, served_url
 from engati_mcp.server import create_server
 
 TOKEN = "test-http-token-0123456789"
@@ -97,3 +98,24 @@ def test_security_settings_allow_loopback_names_and_configured_extras() -> None:
     assert "127.0.0.1:8000" in settings.allowed_hosts and "localhost:8000" in settings.allowed_hosts
     assert "mcp.example.internal:8000" in settings.allowed_hosts and "0.0.0.0:8000" not in settings.allowed_hosts
     assert "https://mcp.example.internal:8000" in settings.allowed_origins
+
+
+def test_an_allowed_host_given_with_its_port_is_not_given_a_second_one() -> None:
+    settings = security_settings("0.0.0.0", 8000, ["mcp.example.internal:8443", "team.example", "[fe80::1]:9000"])
+    assert "mcp.example.internal:8443" in settings.allowed_hosts and "[fe80::1]:9000" in settings.allowed_hosts
+    assert {"team.example", "team.example:8000"} <= set(settings.allowed_hosts)
+    assert not [host for host in settings.allowed_hosts if host.count(":") > 1 and not host.startswith("[")]
+
+
+@pytest.mark.parametrize(("host", "token", "allowed", "refused"), [
+    ("127.0.0.1", None, False, False), ("localhost", None, False, False), ("::1", None, False, False),
+    ("0.0.0.0", None, False, True), ("::", None, False, True), ("10.1.2.3", None, False, True),
+    ("mcp.example.internal", None, False, True), ("0.0.0.0", TOKEN, False, False), ("0.0.0.0", None, True, False),
+])
+def test_a_network_bind_needs_a_token_or_an_explicit_flag(host: str, token: str | None, allowed: bool,
+                                                          refused: bool) -> None:
+    assert (bind_refusal(host, token, allowed) is not None) is refused
+
+
+def test_the_served_url_brackets_an_ipv6_address() -> None:
+    assert served_url("::1", 8000) == "http://[::1]:8000/mcp" and served_url("127.0.0.1", 9) == "http://127.0.0.1:9/mcp"

@@ -1,7 +1,10 @@
-"""PII masking (ENGATI_REDACT_PII=true): emails and phone numbers go, dates, ids and prices stay."""
+"""PII masking (ENGATI_REDACT_PII=true): emails and phone numbers go, dates, ids and prices stay,
+and neither invisible characters nor fullwidth forms hide an address or a number."""
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
@@ -43,3 +46,28 @@ def test_attribute_values_are_masked_and_other_types_kept() -> None:
     attributes = {"email": "asha.rao@example.com", "user.phone_no": "919876543210", "city": "Mumbai", "visits": 3}
     assert redact_attributes(attributes) == {"email": "[email]", "user.phone_no": "[phone]", "city": "Mumbai",
                                              "visits": 3}
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    ("mail asha\u200d@example.com now", "mail [email] now"),
+    ("mail asha.rao\u2060@exa\u00admple.com", "mail [email]"),
+    ("call 98765\u200d43210", "call [phone]"),
+    ("asha＠example.com", "[email]"),
+    ("ａｓｈａ＠ｅｘａｍｐｌｅ．ｃｏｍ", "[email]"),
+    ("９８７６５ ４３２１０", "[phone]"),
+])
+def test_masking_sees_through_invisible_and_fullwidth_disguises(text: str, masked: str) -> None:
+    assert redact_text(text) == masked
+
+
+def test_text_outside_a_mask_is_left_exactly_as_written() -> None:
+    family, kana = "👨\u200d👩\u200d👧", "ｶﾀｶﾅ ½"
+    assert redact_text(f"{family} {kana} asha\u200d@example.com {family}") == f"{family} {kana} [email] {family}"
+
+
+def test_the_format_character_class_holds_every_format_character_python_knows() -> None:
+    from engati_mcp.redaction import _FORMAT
+
+    missing = [hex(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"
+               and not _FORMAT.match(chr(c))]
+    assert missing == []
