@@ -37,6 +37,7 @@ from engati_mcp.config import Settings
 from engati_mcp.errors import EngatiError, EngatiResponseError, api_error, connection_error, timeout_error
 from engati_mcp.models import ChatPage, EngatiUser
 from engati_mcp.parsing import engati_status, parse_chat_page, parse_users
+from engati_mcp.scrub import remember, scrub
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class EngatiClient:
         retry: RetryPolicy | None = None,
     ) -> None:
         self._settings = settings
+        remember(settings.api_key.get_secret_value())  # so every scrub, logs included, knows the key it sends
         self._retry = retry or RetryPolicy()
         # A base URL may carry a path prefix (a proxy); the API paths go below it.
         self._base_path = httpx.URL(settings.base_url).raw_path.decode("ascii").rstrip("/")
@@ -255,5 +257,6 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 def _reason(exc: httpx.TransportError) -> str:
-    text = str(exc).strip()
+    # Scrubbed before it is cut: a cut first could leave a piece of the key too short to recognise.
+    text = scrub(str(exc).strip())
     return f"{type(exc).__name__}: {text[:120]}" if text else type(exc).__name__

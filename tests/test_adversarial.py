@@ -120,6 +120,15 @@ async def test_an_echo_cut_by_engatis_200_characters_leaves_no_piece_of_the_key(
     assert leaked(everything(result)) == set() and leaked(logs) == set()
 
 
+async def test_a_connection_error_is_scrubbed_before_it_is_cut(engati: respx.MockRouter) -> None:
+    # The client keeps 120 characters of a transport error: cut first, 5 characters of the key
+    # would be left, too few for any fragment rule to recognise.
+    engati.get(USERS_URL).mock(side_effect=httpx.ConnectError("y" * 115 + FAKE_KEY))
+    async with connect() as client:
+        result = await client.call_tool("find_users", {"attribute_name": "email", "attribute_value": "a@b.c"})
+    assert result.is_error and "yyyyy" in text_of(result) and FAKE_KEY[:5] not in text_of(result)
+
+
 def test_check_never_prints_the_key_engati_quotes(capsys: pytest.CaptureFixture[str]) -> None:
     with respx.mock:
         respx.get(USERS_URL).mock(return_value=httpx.Response(
