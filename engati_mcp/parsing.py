@@ -11,7 +11,8 @@ so this module accepts every shape known or plausible (see shared/reference/enga
   ``AGENT``...; per the observed public client, any other non-empty sender is the user);
 - text under ``response`` / ``text`` / ``message`` (a string, or an object with ``text``);
 - timestamp as epoch milliseconds (or seconds), ISO 8601, or Engati's local-time string
-  ``2025/03/01 13:45:10.123+0530``; always returned as an aware UTC datetime;
+  ``2025/03/01 13:45:10.123+0530``; always returned as an aware UTC datetime, and a time before
+  1990 or from 2200 on (or a number too large for a float) is unreadable (None), never an error;
 - rich elements (carousel, buttons, quick replies, card, template, attachment, button taps,
   handoff and system events) turned into short placeholders instead of raw payloads;
 - pagination totals under ``total_records`` / ``totalCount`` / ``total`` and friends.
@@ -25,7 +26,7 @@ characters are stripped here, once, so nothing downstream can be fooled by invis
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from engati_mcp.errors import EngatiResponseError, api_error
@@ -46,6 +47,9 @@ _MESSAGE_ID_KEYS = ("message_id", "messageId", "msg_id", "msgId", "id", "_id", "
 _SESSION_KEYS = ("session_id", "sessionId", "conversation_id", "conversationId", "chat_session_id",
                  "chatSessionId", "thread_id", "threadId", "session")
 _TYPE_KEYS = ("type", "message_type", "messageType", "content_type", "contentType", "msg_type")
+_INT_BOUND = 10**15  # codes and counts are small; anything this large is not one
+_PLAIN_INT = re.compile(r"[0-9]{1,15}")
+_MAX_TOTAL = 100_000_000  # messages for one user: a hundred million is already absurd
 
 _ROLE_WORDS = {
     "bot": Role.BOT, "assistant": Role.BOT, "engati": Role.BOT, "chatbot": Role.BOT, "virtual_assistant": Role.BOT,
@@ -95,10 +99,12 @@ def _find_list(body: Any, list_keys: tuple[str, ...]) -> list[Any] | None:
 
 
 def _find_total(body: Any, depth: int = 0) -> int | None:
+    """Engati's reported total, if any. A total above `_MAX_TOTAL` is nonsense (it would send the
+    fetcher to a page numbered in the millions), so it is treated as not reported, not believed."""
     if not isinstance(body, dict) or depth > 2:
         return None
     for key in _TOTAL_KEYS:
-        if (total := _as_int(body.get(key))) is not None and total >= 0:
+        if (total := _as_int(body.get(key))) is not None and 0 <= total <= _MAX_TOTAL:
             return total
     for key in _CONTAINER_KEYS:
         if (total := _find_total(body.get(key), depth + 1)) is not None:
@@ -340,54 +346,51 @@ def _option_titles(payload: dict[str, Any]) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Timestamps
 
-# Engati's observed local-time form, "2025/03/01 13:45:10.123+0530" (also with "-" dates,
-# a "T", no fraction, or no offset).
-_ENGATI_TIME = re.compile(
-    r"(\d{4})[/-](\d{2})[/-](\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?"
-    r"\s*(?:(Z)|([+-])(\d{2}):?(\d{2}))?$"
-)
+# A message time outside these bounds is not a chat message's time (a zero, a sentinel, a unit
+# mistake, or a hostile 10**400): it is unreadable, never shown as a wrong date.
+_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 _SECONDS_LIMIT = 100_000_000_000  # epoch numbers below this can only be seconds (before 1973 as ms)
+_EPOCH_BOUND = 10**15  # far past 2200 in ms; checked before float(), which overflows on a huge JSON int
+_EPOCH_TEXT = re.compile(r"\d{9,16}(\.\d+)?")
+_SLASHED_DATE = re.compile(r"\d{4}/\d{2}/\d{2}")  # Engati's "2025/03/01 13:45:10.123+0530"
 
 
 def parse_timestamp(value: Any) -> datetime | None:
-    """An aware UTC datetime from any known timestamp form, or None if unreadable (never guessed)."""
+    """An aware UTC datetime from any known timestamp form, or None if unreadable or implausible
+    (before 1990 or from 2200 on). Never guessed, and never raises, whatever the value."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return _from_epoch(float(value))
-    if not isinstance(value, str):
+        moment = _from_epoch(value)
+    elif isinstance(value, str):
+        moment = _from_text(value.strip())
+    else:
         return None
-    text = value.strip()
-    if re.fullmatch(r"\d{9,16}(\.\d+)?", text):
+    return moment if moment is not None and _EARLIEST <= moment < _LATEST else None
+
+
+def _from_text(text: str) -> datetime | None:
+    if _EPOCH_TEXT.fullmatch(text):
         return _from_epoch(float(text))
-    if match := _ENGATI_TIME.match(text):
-        return _from_match(match)
+    if _SLASHED_DATE.match(text):
+        # The slashes are Engati's only departure from ISO 8601; fromisoformat (3.11+) reads the
+        # rest: a space or "T", any fraction, "+0530", "+05:30" or "Z", or no offset (UTC).
+        text = text[:10].replace("/", "-") + text[10:]
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: year 9999 with a negative offset
         return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _from_epoch(number: float) -> datetime | None:
+    if not -_EPOCH_BOUND < number < _EPOCH_BOUND:  # also False for NaN
+        return None
     seconds = number if abs(number) < _SECONDS_LIMIT else number / 1000
     try:
         return datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
-        return None
-
-
-def _from_match(m: re.Match[str]) -> datetime | None:
-    year, month, day, hour, minute = (int(m.group(i)) for i in range(1, 6))
-    second = int(m.group(6) or 0)
-    micro = int((m.group(7) or "0").ljust(6, "0"))
-    tz = UTC
-    if m.group(9):
-        offset = timedelta(hours=int(m.group(10)), minutes=int(m.group(11)))
-        tz = timezone(-offset if m.group(9) == "-" else offset)
-    try:
-        return datetime(year, month, day, hour, minute, second, micro, tzinfo=tz).astimezone(UTC)
-    except ValueError:
         return None
 
 
@@ -420,11 +423,13 @@ def _first_list(item: dict[str, Any], keys: tuple[str, ...]) -> list[Any]:
 
 
 def _as_int(value: Any) -> int | None:
+    """A count or code as an int, or None. Bounded: a JSON int can have 400 digits, and str.isdigit()
+    accepts digits int() refuses ("²"), so only plain ASCII digits of a sane length are read."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
+        return value if abs(value) < _INT_BOUND else None
+    if isinstance(value, str) and _PLAIN_INT.fullmatch(value.strip()):
         return int(value.strip())
     return None
 

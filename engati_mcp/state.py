@@ -3,14 +3,16 @@
 The state is created by the MCP lifespan, but what it holds is built on the first tool call
 that needs it, not at start: the client pulls in httpx, retries and parsing, and a server that
 only answers `initialize` and `tools/list` (what every client does first) should not pay for
-them. There is still exactly one `httpx.AsyncClient` per process, closed by the lifespan.
+them. There is still exactly one `httpx.AsyncClient` per process, closed by the lifespan:
+closing cancels the calls in flight first (see `EngatiClient.aclose`), and a call that arrives
+after it gets a clear "shutting down" error instead of a new client nobody would close.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from engati_mcp.errors import EngatiConfigError
+from engati_mcp.errors import EngatiConfigError, EngatiUnavailableError
 
 if TYPE_CHECKING:
     from engati_mcp.client import EngatiClient, RetryPolicy
@@ -31,6 +33,7 @@ class ServerState:
         self._loaded: Settings | ConfigProblem | None = None
         self._client: EngatiClient | None = None
         self._fetcher: HistoryFetcher | None = None
+        self._closed = False
 
     @property
     def settings(self) -> Settings | None:
@@ -50,6 +53,8 @@ class ServerState:
         """Settings, client and fetcher, building them on first use; raises if not configured."""
         from engati_mcp.config import ConfigProblem
 
+        if self._closed:
+            raise EngatiUnavailableError("The server is shutting down; retry once it is running again.")
         loaded = self._load()
         if isinstance(loaded, ConfigProblem):
             raise EngatiConfigError(loaded.message)
@@ -58,7 +63,7 @@ class ServerState:
             from engati_mcp.history import HistoryFetcher, PageCache
 
             self._client = EngatiClient(loaded, transport=self._transport, retry=self._retry)
-            self._fetcher = HistoryFetcher(self._client, PageCache())
+            self._fetcher = HistoryFetcher(self._client, PageCache(), max_messages=loaded.max_messages)
         return loaded, self._client, self._fetcher
 
     def scrub(self, value: T) -> T:
@@ -74,6 +79,8 @@ class ServerState:
         return scrub_json(value)
 
     async def aclose(self) -> None:
+        """Close the client (cancelling its calls in flight); later calls are refused, not served."""
+        self._closed = True
         if self._client is not None:
             await self._client.aclose()
             self._client = self._fetcher = None

@@ -237,3 +237,21 @@ async def test_messages_are_parsed_with_roles_and_utc_times(settings: Settings) 
 
 def test_base_constant_is_not_a_real_host() -> None:
     assert BASE.endswith(".test")  # tests never reach a real Engati
+
+
+async def test_only_encodings_it_can_inflate_in_bounded_steps_are_offered(settings: Settings) -> None:
+    with respx.mock:
+        route = respx.get(USERS_URL).mock(return_value=httpx.Response(200, json={"users": []}))
+        async with client_for(settings) as client:
+            await client.find_users("email", "x")
+    assert route.calls.last.request.headers["accept-encoding"] == "gzip, deflate"
+
+
+async def test_a_call_after_close_is_a_clear_error_not_a_runtime_error(settings: Settings) -> None:
+    client = client_for(settings)
+    await client.aclose()
+    with respx.mock:
+        route = respx.get(USERS_URL).mock(return_value=httpx.Response(200, json={"users": []}))
+        with pytest.raises(EngatiUnavailableError, match="shutting down"):
+            await client.find_users("email", "x")
+    assert route.call_count == 0

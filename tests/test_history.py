@@ -1,5 +1,6 @@
-"""Fetching a whole date range page by page: totals, short pages, the cap, progress, the cache,
-and an error part-way reported with what was fetched."""
+"""Fetching a whole date range page by page: totals, short pages, the cap (the most recent kept),
+progress, the cache, and an error part-way reported with what was fetched. Engati's misleading
+paging has its own file, test_pagination_integrity.py."""
 
 from __future__ import annotations
 
@@ -71,12 +72,16 @@ async def test_without_a_total_it_stops_at_the_first_short_page(fetcher: History
     assert len(outcome.messages) == 33 and outcome.pages_fetched == 4 and outcome.has_more is False
 
 
-async def test_the_message_cap_stops_the_fetch_and_says_so(fetcher: HistoryFetcher) -> None:
+async def test_the_message_cap_keeps_the_most_recent_and_says_how_to_reach_the_rest(fetcher: HistoryFetcher) -> None:
     with respx.mock:
         route = respx.get(URL).mock(side_effect=pages_side_effect(total=100, pages=10))
         outcome = await fetcher.whole_range(REQUEST, max_messages=30, progress=Progress())
-    assert len(outcome.messages) == 30 and outcome.pages_fetched == 3 and route.call_count == 3
+    # page 1 tells the total; pages 10, 9, 8 are the most recent (the pages are oldest first)
+    assert [m.text for m in outcome.messages][::10] == ["p8 m0", "p9 m0", "p10 m0"]
+    assert outcome.pages_fetched == 4 and route.call_count == 4
     assert outcome.capped and outcome.has_more is True
+    assert outcome.earlier_end_ms == 1_740_787_200_000 + 70 * 60_000  # p8 m0: end_date for the earlier ones
+    assert outcome.notes[-1].startswith("CAPPED: read the 30 most recent of 100 messages (")
 
 
 async def test_an_error_on_page_3_of_5_keeps_pages_1_and_2_and_names_the_page(fetcher: HistoryFetcher) -> None:
