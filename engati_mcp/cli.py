@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A malformed prompt file stops the server at start, with the file named, not a traceback.
         _say(f"engati-mcp: cannot start: {exc}", sys.stderr)
         return 1
-    except Exception as exc:  # noqa: BLE001 - the traceback goes to the (scrubbed) log, not raw to stderr
+    except Exception as exc:  # the traceback goes to the (scrubbed) log, not raw to stderr
         logger.debug("unexpected error", exc_info=True)
         _say(f"engati-mcp: unexpected error: {type(exc).__name__}: {exc} (ENGATI_LOG_LEVEL=DEBUG shows where)",
              sys.stderr)
@@ -288,8 +288,8 @@ def _for_a_shell(message: str) -> str:
     return "\n".join([
         "engati-mcp is not configured correctly:", *problems,
         "Set them in this shell (or pass them as flags, see --help), then run the check again, e.g.:", *exports,
-        "ENGATI_API_KEY, ENGATI_CUSTOMER_ID and ENGATI_BOT_KEY are shown in the Engati portal under "
-        "Integration > Engati API. Once the check passes, give the MCP client the same values.",
+        ("ENGATI_API_KEY, ENGATI_CUSTOMER_ID and ENGATI_BOT_KEY are shown in the Engati portal under "
+         "Integration > Engati API. Once the check passes, give the MCP client the same values."),
     ])
 
 

@@ -9,6 +9,7 @@ CLI output: the key in any form (base64, URL-encoded, a fragment a cut left) is 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from collections.abc import Callable, Iterable
@@ -62,11 +63,9 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def stream(self, _: Any) -> None:
         pass  # always sys.stderr
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
-        try:
+    def handleError(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(Exception):  # nowhere left to report to
             sys.stderr.write(scrub(f"--- logging error: {sys.exc_info()[1]!r} (record from {record.name}) ---\n"))
-        except Exception:  # noqa: BLE001 - nowhere left to report to
-            pass
 
 
 def configure_logging(level: str = "WARNING", secrets: Iterable[str] = ()) -> None:

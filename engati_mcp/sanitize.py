@@ -22,10 +22,12 @@ PILCROW_MARK = "[¶]"  # a literal ¶: two tokens more, and pilcrows are rare in
 # invisible formatting marks, bidirectional overrides/isolates, and Unicode "tag" characters
 # (an invisible channel for prompt injection). ZWJ/ZWNJ are kept: emoji sequences and Indic
 # and Persian scripts need them to render words correctly.
-_STRIP = {c: None for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0),
-                            0x200B, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF, 0x180E, 0x00AD,
-                            0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A),
-                            *range(0xE0000, 0xE0080)]}
+_STRIP: dict[int, str | None] = {
+    c: None for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0),
+                      0x200B, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF, 0x180E, 0x00AD,
+                      0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A),
+                      *range(0xE0000, 0xE0080)]
+}
 # Fillers that render as nothing (or as blank space) yet are not format characters, so they pass
 # as "visible" text: Hangul fillers (U+3164, U+115F, U+1160, halfwidth U+FFA0), the combining
 # grapheme joiner U+034F, interlinear annotation marks U+FFF9-U+FFFB (hide text between them),

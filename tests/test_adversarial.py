@@ -21,7 +21,15 @@ from mcp import Client
 from engati_mcp.cli import main
 from engati_mcp.logs import configure_logging
 from engati_mcp.server import create_server
-from tests.conftest import BASE, BOT, CUSTOMER, FAKE_KEY, FAST_RETRY, USERS_URL, conversations_url
+from tests.conftest import (
+    BASE,
+    BOT,
+    CUSTOMER,
+    FAKE_KEY,
+    FAST_RETRY,
+    USERS_URL,
+    conversations_url,
+)
 
 CONFIG = {"api_key": FAKE_KEY, "customer_id": CUSTOMER, "bot_key": BOT, "base_url": BASE, "call_deadline": 5}
 CHECK = ["check", "--api-key", FAKE_KEY, "--customer-id", CUSTOMER, "--bot-key", BOT, "--base-url", BASE]
@@ -198,7 +206,8 @@ async def test_find_users_text_carries_the_attribute_values_compactly(engati: re
         "channel_user_id": USER, "name": "Asha Rao", "channel": "whatsapp",
         "attributes": {"email": "asha.rao@example.com", "city": "Mumbai", "plan": "premium", "visits": 3}}]}))
     async with connect() as client:
-        result = await client.call_tool("find_users", {"attribute_name": "email", "attribute_value": "asha.rao@example.com"})
+        result = await client.call_tool("find_users", {"attribute_name": "email",
+                                                        "attribute_value": "asha.rao@example.com"})
     line = next(line for line in text_of(result).splitlines() if line.startswith("- "))
     assert line == ('- "919876543210" Asha Rao (whatsapp) · email asha.rao@example.com · city Mumbai · plan premium'
                     " · visits 3")

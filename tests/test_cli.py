@@ -101,8 +101,7 @@ def test_check_prints_the_mapped_error_with_what_to_do(capsys: pytest.CaptureFix
 
 
 def test_call_and_demo_print_a_result_with_the_same_function() -> None:
-    import engati_mcp.cli as cli
-    from engati_mcp import demo
+    from engati_mcp import cli, demo
 
     assert not hasattr(cli, "_result_text") and not hasattr(demo, "_text") and callable(demo.result_text)
 
@@ -117,7 +116,7 @@ def test_serve_help_names_the_flag_that_opens_a_network_address(capsys: pytest.C
 def test_an_unexpected_error_is_reported_in_one_scrubbed_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import engati_mcp.cli as cli
+    from engati_mcp import cli
 
     async def explode(_: object) -> int:
         raise RuntimeError(f"boom with Basic {FAKE_KEY}")
