@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
-from engati_mcp.models import MessageKind, Role
+from engati_mcp.models import Message, MessageKind, Role
 from engati_mcp.parsing import parse_chat_page, parse_messages, parse_users
 from engati_mcp.sandbox import (
     SANDBOX_API_KEY,
@@ -27,6 +30,10 @@ from engati_mcp.sandbox.data import (
     FEATURED_EMAIL,
     FEATURED_ID,
     HISTORY_END,
+    REGULAR_EMAILS,
+    REGULAR_IDS,
+    REGULARS_WITH_SESSIONS,
+    USER_COUNT,
     build_dataset,
     generate_conversation,
 )
@@ -204,8 +211,9 @@ def test_every_message_is_before_the_data_end_and_its_epoch_ms_matches_its_times
     for user in data.users:
         stamps = [ms for ms, _ in data.conversation(user)]
         assert stamps == sorted(stamps) and all(ms < end_ms for ms in stamps), user.channel_user_id
-    for ms, message in data.conversation(data.user(FEATURED_ID)):  # type: ignore[arg-type]
-        assert parse_timestamp(message["timestamp"]) == datetime.fromtimestamp(ms / 1000, UTC)
+    for user_id in (FEATURED_ID, *REGULAR_IDS):
+        for ms, message in data.conversation(data.user(user_id)):  # type: ignore[arg-type]
+            assert parse_timestamp(message["timestamp"]) == datetime.fromtimestamp(ms / 1000, UTC), user_id
 
 
 def test_a_generated_conversation_stays_within_its_span() -> None:
@@ -225,6 +233,123 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data() -> None
     assert len(generate_conversation(3, 777, start)) == 777
     assert [u.as_wire() for u in build_dataset(7).users] == [u.as_wire() for u in build_dataset(7).users]
     assert [u.channel_user_id for u in build_dataset(8).users[3:]] != [u.channel_user_id for u in build_dataset(7).users[3:]]
+
+
+# ---------------------------------------------------------------------------------------------
+# The regulars: returning customers with months of conversations
+
+
+def visits(messages: list[Message]) -> list[list[Message]]:
+    """A history split into visits: by Engati's session id when messages carry one, else by 30 minutes of silence."""
+    out: list[list[Message]] = []
+    for m in messages:
+        previous = out[-1][-1] if out else None
+        if previous is None or (m.session is not None and m.session != previous.session) or (
+                m.session is None and m.timestamp - previous.timestamp > timedelta(minutes=30)):  # type: ignore[operator]
+            out.append([m])
+        else:
+            out[-1].append(m)
+    return out
+
+
+@pytest.fixture(scope="module")
+def regulars() -> dict[str, list[Message]]:
+    data = build_dataset()
+    return {uid: parse_messages([w for _, w in data.conversation(data.user(uid))]) for uid in REGULAR_IDS}  # type: ignore[arg-type]
+
+
+def test_at_least_ten_regulars_come_after_the_original_users_unchanged() -> None:
+    users = build_dataset().users
+    assert len(REGULAR_IDS) >= 10 and len(set(REGULAR_IDS)) == len(REGULAR_IDS)
+    assert [u.channel_user_id for u in users[USER_COUNT:]] == list(REGULAR_IDS)
+    assert users[0].channel_user_id == FEATURED_ID and len(users) == USER_COUNT + len(REGULAR_IDS)
+    assert [u.attributes["email"] for u in users[USER_COUNT:]] == list(REGULAR_EMAILS)
+
+
+async def test_regulars_are_found_by_email(sandbox: httpx.AsyncClient) -> None:
+    for user_id, email in zip(REGULAR_IDS, REGULAR_EMAILS, strict=True):
+        response = await sandbox.get(f"{PREFIX}/users", params={"attribute_name": "email", "attribute_value": email})
+        assert [u.channel_user_id for u in parse_users(response.json())] == [user_id]
+
+
+def test_regulars_have_50_to_300_visits_of_2_to_30_messages_over_6_to_18_months(
+        regulars: dict[str, list[Message]]) -> None:
+    for user_id, messages in regulars.items():
+        split = visits(messages)
+        span = messages[-1].timestamp - messages[0].timestamp  # type: ignore[operator]
+        assert 50 <= len(split) <= 300, user_id
+        assert all(2 <= len(visit) <= 30 for visit in split), user_id
+        assert timedelta(days=182) <= span <= timedelta(days=548), user_id
+        assert len(messages) <= 5000, user_id  # the whole history fits the server's default message cap
+
+
+def test_regulars_come_back_irregularly_in_bursts_and_after_long_absences(regulars: dict[str, list[Message]]) -> None:
+    for user_id, messages in regulars.items():
+        starts = [visit[0].timestamp for visit in visits(messages)]
+        gaps = [b - a for a, b in itertools.pairwise(starts)]  # type: ignore[operator]
+        assert min(gaps) < timedelta(hours=12) and max(gaps) > timedelta(days=14), user_id
+        assert sum(gap < timedelta(days=1) for gap in gaps) >= len(gaps) // 10, user_id  # bursts
+
+
+def test_exactly_three_regulars_carry_a_session_id_on_every_message(regulars: dict[str, list[Message]]) -> None:
+    assert len(REGULARS_WITH_SESSIONS) == 3 and set(REGULARS_WITH_SESSIONS) <= set(REGULAR_IDS)
+    for user_id, messages in regulars.items():
+        sessions = [m.session for m in messages]
+        if user_id in REGULARS_WITH_SESSIONS:
+            assert all(sessions), user_id
+            split = visits(messages)
+            assert len({m.session for m in messages}) == len(split)  # one id per visit, never reused
+        else:
+            assert not any(sessions), user_id
+    # Silence alone does not always tell the session users' visits apart (quick returns, late agents).
+    silent_splits = [len(visits([replace(m, session=None) for m in regulars[uid]])) for uid in REGULARS_WITH_SESSIONS]
+    assert silent_splits != [len(visits(regulars[uid])) for uid in REGULARS_WITH_SESSIONS]
+
+
+def test_regulars_write_like_people_varied_detailed_with_some_repeats(regulars: dict[str, list[Message]]) -> None:
+    everything = [m for messages in regulars.values() for m in messages]
+    for user_id, messages in regulars.items():
+        typed = [m.text for m in messages if m.role is Role.USER and m.kind is MessageKind.TEXT]
+        counts = Counter(typed)
+        assert len(counts) >= 0.4 * len(typed), user_id  # mostly different words
+        assert max(counts.values()) >= 3, user_id  # and the same "ok thanks" now and then
+        assert any(re.search(r"\d{6,7}", text) for text in typed), user_id  # order numbers, pin codes
+    user_text = " ".join(m.text for m in everything if m.role is Role.USER)
+    for detail in ("ORD-", "₹", "Rs", "@example.com", "GSTIN", "pincode"):
+        assert detail in user_text, detail
+    typed = [m.text for m in everything if m.role is Role.USER and m.kind is MessageKind.TEXT]
+    assert sum(t.islower() for t in typed) > 1000 and sum(t.isupper() for t in typed) > 20  # lowercase and SHOUTING
+    assert any("\u0900" <= ch <= "\u097f" for ch in user_text)  # some Hindi script
+    for place in ("Koramangala", "Gomti Nagar", "Mangaluru"):
+        assert place in user_text or any(place in m.text for m in everything), place
+    assert "kab aayega" in user_text  # and Hinglish
+    texts = [m.text for m in everything]
+    assert any("\n" in t for t in texts if t)  # multi-line bot answers and requests
+    assert any("[event: Transferring you to a human agent" in t for t in texts)
+    assert sum(m.role is Role.AGENT for m in everything) > 500
+    assert any("Sorry, I didn't understand" in t for t in texts)
+    assert any("[user tapped: Track order]" in t for t in texts)
+
+
+def test_some_visits_open_with_a_greeting_and_some_get_no_answer(regulars: dict[str, list[Message]]) -> None:
+    split = [visit for messages in regulars.values() for visit in visits(messages)]
+    unanswered = [v for v in split if all(m.role is Role.USER for m in v)]
+    greeted = [v for v in split if v[0].role is Role.USER and v[0].text.lower() in {"hi", "hello", "hii", "hey"}
+               and any(m.role is Role.USER and len(m.text) > 20 for m in v[1:])]
+    thanked = [v for v in split if v[-1].role is Role.USER and v[-1].text.lower() in {"ok", "ok thanks", "👍", "thanks"}]
+    assert len(unanswered) >= 20 and len(greeted) >= 50 and len(thanked) >= 50
+
+
+def test_regulars_are_generated_lazily_and_deterministically() -> None:
+    data = build_dataset()
+    assert not data._conversations  # nothing generated until asked
+    again = build_dataset()
+    for user_id in REGULAR_IDS[:3]:
+        assert data.conversation(data.user(user_id)) == again.conversation(again.user(user_id))  # type: ignore[arg-type]
+    other = build_dataset(8)
+    assert [u.channel_user_id for u in other.users[USER_COUNT:]] == list(REGULAR_IDS)  # same people...
+    first = REGULAR_IDS[0]
+    assert other.conversation(other.user(first)) != data.conversation(data.user(first))  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------------------

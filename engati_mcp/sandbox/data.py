@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from engati_mcp.sandbox.regulars import PERSONAS, Persona
+from engati_mcp.sandbox.regulars import generate as generate_regular
+
 FEATURED_EMAIL = "asha.rao@example.com"
 FEATURED_ID = "919876543210"
 EMPTY_ID = "919800000001"  # a user who never wrote
@@ -26,6 +29,11 @@ BUSY_ID = "919800000002"  # a user with more than 5,000 messages
 BUSY_MESSAGES = 5_200
 USER_COUNT = 56
 HISTORY_END = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)  # conversations end before this (fixed, not "now")
+# The regulars (see `regulars`): returning customers with 50-300 visits over 6-18 months, after the
+# 56 users above. Those with Engati's session_id on every message are listed apart.
+REGULAR_IDS: tuple[str, ...] = tuple(p.user_id for p in PERSONAS)
+REGULAR_EMAILS: tuple[str, ...] = tuple(p.email for p in PERSONAS)
+REGULARS_WITH_SESSIONS: tuple[str, ...] = tuple(p.user_id for p in PERSONAS if p.sessions)
 
 GREETING = "Hi! I'm Engati Assistant 🤖. How can I help you today?"
 MENU_OPTIONS = ["Track order", "Cancel order", "Refund status", "Store timings", "Talk to an agent"]
@@ -99,6 +107,7 @@ class SandboxUser:
     languages: tuple[str, ...]
     utc_offset: timedelta
     seed: int
+    regular: Persona | None = None  # a regular's persona; their history is generated from it
 
     def as_wire(self) -> dict[str, Any]:
         return {"channel_user_id": self.channel_user_id, "name": self.name, "channel": self.channel,
@@ -119,6 +128,10 @@ class Dataset:
         return [u for u in self.users if u.attributes.get(name) == value]
 
     def conversation(self, user: SandboxUser) -> list[tuple[int, dict[str, Any]]]:
+        if user.channel_user_id not in self._conversations and user.regular is not None:
+            self._conversations[user.channel_user_id] = [
+                (round(moment.timestamp() * 1000), message)
+                for moment, message in generate_regular(user.regular, user.seed, HISTORY_END)]
         if user.channel_user_id not in self._conversations:
             span = timedelta(days=150 if user.message_count < 2000 else 600)
             self._conversations[user.channel_user_id] = _stamped(
@@ -152,7 +165,17 @@ def build_dataset(seed: int = 7) -> Dataset:
             .replace("í", "i").replace("á", "a")
         users.append(_user(user_id, f"{first} {last}", channel, email, city, rng.choice(_PLANS), size, languages,
                            seed * 1000 + number))
+    users += [_regular(persona, seed * 1000 + 100 + number) for number, persona in enumerate(PERSONAS)]
     return Dataset(users)
+
+
+def _regular(persona: Persona, seed: int) -> SandboxUser:
+    """A regular (see `regulars`): fixed id and attributes, history generated on first request.
+    `message_count` stays 0: the size is whatever their visits add up to."""
+    return SandboxUser(channel_user_id=persona.user_id, name=persona.name, channel=persona.channel,
+                       attributes={"email": persona.email, "name": persona.name, "user.phone_no": persona.phone,
+                                   "city": persona.city, "plan": persona.plan},
+                       message_count=0, languages=("en",), utc_offset=persona.utc_offset, seed=seed, regular=persona)
 
 
 def _user(user_id: str, name: str, channel: str, email: str, city: str, plan: str, size: int,
