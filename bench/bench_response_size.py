@@ -130,7 +130,8 @@ def _peak() -> float:
 async def _child(base_url: str) -> dict[str, object]:
     from mcp import Client
 
-    import engati_mcp.client  # noqa: F401  (imported before the baseline: not the call's memory)
+    # Imported before the baseline: loading the modules is not the call's memory.
+    import engati_mcp.client
     import engati_mcp.tools  # noqa: F401
     from engati_mcp.server import create_server
 

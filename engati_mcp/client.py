@@ -323,6 +323,9 @@ async def _read_decoded(response: httpx.Response, limit: int, *, strict: bool) -
     return body
 
 
+_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}  # coding -> zlib wbits
+
+
 class _Inflater:
     """Undoes one Content-Encoding (gzip or deflate) in steps of at most `_INFLATE_STEP` bytes.
 
@@ -331,12 +334,10 @@ class _Inflater:
     the size cap stops a bomb within a megabyte of the limit.
     """
 
-    _WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
-
     def __init__(self, encoding: str | None) -> None:
         self.identity = encoding is None
         self._encoding = encoding or "identity"
-        self._zlib = zlib.decompressobj(self._WBITS[encoding]) if encoding else None
+        self._zlib = zlib.decompressobj(_WBITS[encoding]) if encoding else None
         self._started = False
 
     @classmethod
@@ -344,7 +345,7 @@ class _Inflater:
         codings = [c.strip().lower() for c in header.split(",") if c.strip().lower() not in {"", "identity"}]
         if not codings:
             return cls(None)
-        if len(codings) > 1 or codings[0] not in cls._WBITS:
+        if len(codings) > 1 or codings[0] not in _WBITS:
             raise EngatiResponseError(
                 f"Engati's response is encoded as {_printable(header)!r}, which this client did not ask for "
                 "(it accepts gzip or deflate) and cannot read. It was not retried; if this persists, a proxy "

@@ -20,11 +20,24 @@ import respx
 from mcp import Client
 
 from engati_mcp.client import EngatiClient
-from engati_mcp.errors import EngatiAPIError, EngatiResponseError, EngatiUnavailableError
+from engati_mcp.errors import (
+    EngatiAPIError,
+    EngatiResponseError,
+    EngatiUnavailableError,
+)
 from engati_mcp.parsing import parse_chat_page, parse_timestamp
 from engati_mcp.server import create_server
 from engati_mcp.state import ServerState
-from tests.conftest import BASE, BOT, CUSTOMER, FAKE_KEY, FAST_RETRY, USERS_URL, conversations_url, make_settings
+from tests.conftest import (
+    BASE,
+    BOT,
+    CUSTOMER,
+    FAKE_KEY,
+    FAST_RETRY,
+    USERS_URL,
+    conversations_url,
+    make_settings,
+)
 
 USER = "919876543210"
 URL = conversations_url(USER)

@@ -18,9 +18,23 @@ import respx
 from mcp import Client
 
 from engati_mcp.client import EngatiClient
-from engati_mcp.history import FetchOutcome, HistoryFetcher, HistoryRequest, PageCache, PageOrder
+from engati_mcp.history import (
+    FetchOutcome,
+    HistoryFetcher,
+    HistoryRequest,
+    PageCache,
+    PageOrder,
+)
 from engati_mcp.server import create_server
-from tests.conftest import BASE, BOT, CUSTOMER, FAKE_KEY, FAST_RETRY, conversations_url, make_settings
+from tests.conftest import (
+    BASE,
+    BOT,
+    CUSTOMER,
+    FAKE_KEY,
+    FAST_RETRY,
+    conversations_url,
+    make_settings,
+)
 
 USER = "919876543210"
 URL = conversations_url(USER)
@@ -105,8 +119,8 @@ async def test_a_capped_page_size_is_followed_by_the_records_received() -> None:
 async def test_an_ignored_page_number_stops_at_the_repeat_and_says_so() -> None:
     outcome, _ = await read_all(FakeEngati(ignore_page_number=True))
     assert numbers(outcome) == list(range(500))  # each message once, not 500 twice
-    assert outcome.notes == ["Engati ignored page_number: page 2 repeated page 1; only the first 500 of 1,000 "
-                             "messages could be read; narrow the dates to read the rest."]
+    assert outcome.notes == [("Engati ignored page_number: page 2 repeated page 1; only the first 500 of 1,000 "
+                              "messages could be read; narrow the dates to read the rest.")]
     assert outcome.has_more is True and outcome.reported_total == 1000
 
 
@@ -160,8 +174,8 @@ async def test_oldest_first_pages_with_a_total_are_read_from_the_last_page_backw
     # page 1 (to learn the total), then pages 12 down to 8: nothing in between is fetched
     pages = [int(call.request.url.params["page_number"]) for call in route.calls]
     assert sorted(pages) == [1, 8, 9, 10, 11, 12]
-    assert outcome.notes == ["CAPPED: read the 500 most recent of 1,200 messages (2025-06-01 11:40 → 2025-06-01 "
-                             f"19:59 UTC); the earlier ones: end_date={ms_of(700)}."]
+    assert outcome.notes == [("CAPPED: read the 500 most recent of 1,200 messages (2025-06-01 11:40 → 2025-06-01 "
+                              f"19:59 UTC); the earlier ones: end_date={ms_of(700)}.")]
 
 
 async def test_the_earlier_end_reaches_exactly_the_messages_before_those_read() -> None:
