@@ -32,7 +32,7 @@ from engati_mcp.tools import deadline
 from engati_mcp.transcript import BudgetedTranscript, Continuation, Detail, budget_transcript
 
 _ID_ECHO_CHARS = (40, 12)  # the id as the heading shows it: in full up to 40 characters, then shorter
-_OPTIONAL_FACTS = ("conversations", "listed", "by_role", "page_number", "pages_fetched", "duplicates_dropped",
+_OPTIONAL_FACTS = ("window", "conversations", "listed", "by_role", "page_number", "pages_fetched", "duplicates_dropped",
                    "unreadable_items")
 
 
@@ -133,11 +133,10 @@ class _Fitting:
     def _heading(self, echo: int) -> str:
         zone = self.settings.timezone
         start = self._local(self.request.start_ms) if self.request.start_ms is not None else "the beginning"
-        now = self._local(to_ms(self.now))
+        now = f"{self._local(to_ms(self.now))} {zone}" if zone == "UTC" else f"{self._local(to_ms(self.now))}, times {zone}"
         end = "now" if self.request.end_ms >= to_ms(self.now) else self._local(self.request.end_ms)
-        scope = f" · page {self.args.page_number}, {self.args.page_size}/page" if self.args.page_number else ""
-        lines = [f"Chat history of {_abbreviated(self.args.channel_user_id, echo)} · {start} → {end}{scope} · "
-                 f"now {now} · times {zone}"]
+        scope = f", page {self.args.page_number} of {self.args.page_size}/page" if self.args.page_number else ""
+        lines = [f"Chat history of {_abbreviated(self.args.channel_user_id, echo)}, {start} → {end}{scope} (now {now})"]
         outcome = self.outcome
         if outcome.error is not None:
             lines.append(f"INCOMPLETE: page {outcome.failed_page} failed: {outcome.error} Shown: what pages "
@@ -207,7 +206,6 @@ class _Fitting:
         else:
             next_call, shown = transcript.next_call, transcript.shown_messages
         facts = ChatHistoryFacts(
-            window=Window(start=iso_utc(self.request.start_ms), end=iso_utc(self.request.end_ms) or ""),
             messages=total, shown=shown, next_call=next_call,
             incomplete=self.outcome.error is not None or None, capped=self.outcome.capped or None,
         )
@@ -216,6 +214,8 @@ class _Fitting:
     def _optional(self, name: str, transcript: BudgetedTranscript) -> Any:
         outcome = self.outcome
         values = {
+            "window": Window(start=iso_utc(self.request.start_ms),
+                             end=iso_utc(self.request.end_ms) or "").model_dump(exclude_none=True),
             "conversations": transcript.conversations,
             "listed": transcript.conversations_listed,
             "by_role": transcript.counts_by_role,

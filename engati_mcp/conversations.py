@@ -17,6 +17,7 @@ Pure functions over `models.Message`; no I/O.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ from datetime import datetime, timedelta
 from engati_mcp.models import Message, MessageKind, Role
 
 DEFAULT_SILENCE = timedelta(minutes=30)
+_TELLING_CHARS = 15  # a lead shorter than this ("refund?") is kept only when nothing longer says more
+_BRIEF_CANDIDATES = 3  # a brief lead is the shortest telling message among this many
+_WORDS_FROM = 3  # a conversation's words come from the user's first few messages
 
 # Words that carry no request: greetings, thanks, acknowledgements, in the bot's usual languages.
 _SMALL_TALK = frozenset("""
@@ -74,9 +78,10 @@ class Conversation:
         return self._outcome
 
     def words(self, messages: Sequence[Message]) -> frozenset[str]:
-        """The content words of the user's messages (worked out once, and only when needed)."""
+        """The content words of the user's first messages (worked out once, and only when needed)."""
         if self._words is None:
-            said = "\n".join(messages[i].text for i in self.members if messages[i].role is Role.USER)
+            # What the user wrote first says what a visit was about; reading only that keeps this cheap.
+            said = "\n".join([messages[i].text for i in self.members if messages[i].role is Role.USER][:_WORDS_FROM])
             words = set(_WORD.findall(said.casefold())) - _STOPWORDS  # set work in C: this runs often
             self._words = frozenset(w for w in words if len(w) > 2 and not w.isdigit())
         return self._words
@@ -111,15 +116,21 @@ def _outcome(members: list[Message]) -> list[str]:
     """Fell back, handed to an agent, or no reply at all: what the data shows of the answer."""
     outcome: list[str] = []
     replies = [m for m in members if m.role in (Role.BOT, Role.AGENT)]
-    fallbacks = sum(1 for m in replies if m.role is Role.BOT and _FALLBACK.search(m.text))
+    fallbacks = sum(1 for m in replies if m.role is Role.BOT and _is_fallback(m.text))
     if fallbacks:
-        outcome.append("bot fell back" + (f" ×{fallbacks}" if fallbacks > 1 else ""))
+        outcome.append("fallback" + (f" ×{fallbacks}" if fallbacks > 1 else ""))
     if any(m.role is Role.AGENT for m in members) or any(
             m.kind is MessageKind.EVENT and _HANDOFF.search(m.text) for m in members):
-        outcome.append("handed to agent")
+        outcome.append("agent")
     if not replies and any(m.role is Role.USER for m in members):
         outcome.append("no reply")
     return outcome
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_fallback(text: str) -> bool:
+    # A bot repeats its fallback template thousands of times: each distinct text is read once.
+    return _FALLBACK.search(text) is not None
 
 
 def is_substantive(message: Message) -> bool:
@@ -130,22 +141,33 @@ def is_substantive(message: Message) -> bool:
 
 
 def lead_of(messages: Sequence[Message], conversation: Conversation,
-            repeat_of: Callable[[int], str | None] = lambda _: None) -> int | None:
-    """The conversation's lead: the user's first substantive message, preferring one not said
-    again elsewhere (`repeat_of` gives a message's repeat group; a repeat is shown with its count
-    anyway, and the words only this conversation has are what set it apart); else their first."""
+            repeat_of: Callable[[int], str | None] = lambda _: None, brief: bool = False) -> int | None:
+    """The conversation's lead: the user's first substantive message, preferring one said only
+    here (`repeat_of` gives a message's repeat group: a repeat is shown with its count anyway) and
+    long enough to say something (a short one is often a follow-up); else their first message.
+    `brief` (when not every lead fits): the shortest such message among the first few, so that
+    more conversations get their line."""
     first_user: int | None = None
     first_substantive: int | None = None
+    first_unique: int | None = None
+    telling: list[int] = []
     for index in conversation.members:
         message = messages[index]
         if message.role is not Role.USER:
             continue
         if first_user is None:
             first_user = index
-        if is_substantive(message):
-            if repeat_of(index) is None:
-                return index
-            if first_substantive is None:
-                first_substantive = index
+        if not is_substantive(message):
+            continue
+        if repeat_of(index) is None:
+            if len(message.text) >= _TELLING_CHARS:
+                telling.append(index)
+                if not brief or len(telling) == _BRIEF_CANDIDATES:
+                    break
+            first_unique = index if first_unique is None else first_unique
+        first_substantive = index if first_substantive is None else first_substantive
+    if telling:
+        return min(telling, key=lambda i: len(messages[i].text))
+    if first_unique is not None:
+        return first_unique
     return first_substantive if first_substantive is not None else first_user
-

@@ -221,13 +221,13 @@ class ChatHistoryFacts(_Out):
     """What a program acts on; the digest itself is the text block, complete on its own. Kept
     small (it is paid for in the same budget): the first fields always, the rest while they fit."""
 
-    window: Window
     messages: int = Field(description="Messages read in the window.")
     shown: int = Field(description="Messages shown, with a line or in a line's repeat count.")
     next_call: dict[str, Any] | None = Field(
         None, description="Exact get_chat_history arguments that read what was left out, if anything was.")
     incomplete: bool | None = Field(None, description="A page failed: part of the window was not read.")
     capped: bool | None = Field(None, description="ENGATI_MAX_MESSAGES stopped the read: earlier messages exist.")
+    window: Window | None = None
     conversations: int | None = None
     listed: int | None = Field(None, description="Conversations with at least one line.")
     by_role: dict[str, int] | None = None
