@@ -58,9 +58,9 @@ _BOT_LINE_CHARS = 120  # a bot or agent reply is cut to its first line, at most 
 _LEAD_CAP = 150  # tokens a lead may take when every lead fits
 _MIN_LEAD_CAP = 40  # ... and when they do not: a request says first what it is about
 _OFTEN_SHARE = 10  # the "Often said" line takes at most a tenth of the budget
-_OFTEN_MAX = 160  # ... and never more than this: beyond, conversations deserve the room
+_OFTEN_MAX = 120  # ... and never more than this: beyond, conversations deserve the room
 _OFTEN_CHARS = 80  # ... and only short messages: a repeated long one is shown where it was said
-_CLUSTER = 6  # conversations listed side by side when not every lead fits
+_RUNS_WANTED = 5  # when not every lead fits, about this many skipped runs: listings come in clusters
 _LONG_MESSAGE_SHARE = 6  # a message longer than budget / this is cut in the middle
 _RUN_LINE_QUICK = 12  # quick price of "… 3 conversations Apr 02 → May 30 not shown"
 _RUN_ONE_QUICK = 6  # ... and of "… 1 conversation not shown"
@@ -165,13 +165,15 @@ class _Digest:
         self.head = self._head_lines(heading, len(every) - len(self.convs))
         self.often: set[str] = set()  # repeat groups shown on the "Often said" line
         self.often_line = ""
-        self.squeezed = False  # not every lead fits: shorter listings, in small clusters
+        self.squeezed = False  # not every lead fits: shorter listings, in clusters
+        self.cluster = 1
 
     # -- the fitting order -------------------------------------------------------------------
 
     def run(self) -> BudgetedTranscript:
         budget = self.max_tokens - self._reserve()
         if self.convs and budget > 0:
+            self._plan(budget)
             self._take_often_said(budget)
             self._take_leads(budget)
             self._take_more(budget)
@@ -182,7 +184,7 @@ class _Digest:
         first, in a small share of the budget. One line shows hundreds of messages (the follow-ups
         "any update?", the thanks), so the conversations below can spend their lines on what was
         said once."""
-        share = min(budget // _OFTEN_SHARE, _OFTEN_MAX)
+        share = self._often_share(budget)
         items: list[str] = []
         cost = count_tokens("Often said: ") + 1
         for key, index in self.repeats.user_groups():
@@ -190,7 +192,7 @@ class _Digest:
             if len(text) > _OFTEN_CHARS:
                 continue
             item = f'"{text}" ×{self.repeats.count(key)}'
-            if is_substantive(self.messages[index]):
+            if is_substantive(self.messages[index]) and not self.squeezed:  # dates, when there is room
                 item += f" ({self.repeats.span_of(key, self._span)})"
             price = count_tokens(item) + 1
             if cost + price > share:
@@ -203,6 +205,9 @@ class _Digest:
             self.often_line = "Often said: " + " · ".join(items)
             self.pick.used += cost
 
+    def _often_share(self, budget: int) -> int:
+        return min(budget // _OFTEN_SHARE, _OFTEN_MAX)
+
     def _reserve(self) -> int:
         """Tokens of the fixed lines, with the numbers only known at the end at their largest."""
         worst_next, _ = self._next_line(Continuation(10 ** 13, 10 ** 13), worst=True)
@@ -210,21 +215,30 @@ class _Digest:
         years = len({f"{c.start.astimezone(self.tz):%Y}" for c in self.convs if c.start is not None})
         return count_tokens("\n".join(line for line in fixed if line)) + 1 + 4 * years
 
-    def _take_leads(self, budget: int) -> None:
-        """Step 1. When every lead fits (on a quick price), every conversation is listed; when not,
-        leads are squeezed to their beginning and conversations are listed by halving the longest
-        run not yet listed (the most recent and the first before all), so whatever fits is spread
-        evenly across the window. Each listing is priced exactly, with the run lines it changes."""
+    def _plan(self, budget: int) -> None:
+        """Choose the leads, and whether every one fits (on a quick price, beside the "Often said"
+        line's share): when not, the digest is squeezed (brief leads, day-only listings, clusters)."""
         self.leads = [lead_of(self.messages, conv, self.repeats.key_of) for conv in self.convs]
+        quick = sum(self._quick_listing(i, _LEAD_CAP) for i in range(len(self.convs)))
+        if quick > budget - self._often_share(budget):
+            self.squeezed = True
+            self._heading_costs.clear()
+            self.leads = [lead_of(self.messages, conv, self.repeats.key_of, brief=True) for conv in self.convs]
+            # Clusters sized so that what fits makes about _RUNS_WANTED skipped runs: each run is a line
+            # to pay for, and a few long runs say as much as many short ones.
+            listable = budget * len(self.convs) // max(quick, 1)
+            self.cluster = max(1, listable // _RUNS_WANTED)
+
+    def _take_leads(self, budget: int) -> None:
+        """Step 1. When every lead fits, every conversation is listed; when not, conversations are
+        listed by halving the longest run not yet listed (the most recent and the first before all),
+        a few side by side, so whatever fits is spread evenly across the window. Each listing is
+        priced exactly, with the run lines it changes."""
         n = len(self.convs)
-        quick = sum(self._quick_listing(i, _LEAD_CAP) for i in range(n))
-        if quick <= budget:
+        if not self.squeezed:
             for index in _spread(n):
                 self._list(index, _LEAD_CAP, budget)
             return
-        self.squeezed = True
-        self._heading_costs.clear()
-        self.leads = [lead_of(self.messages, conv, self.repeats.key_of, brief=True) for conv in self.convs]
         cap = _MIN_LEAD_CAP
         for index in (n - 1, 0):
             self._list(index, cap, budget)
@@ -239,11 +253,22 @@ class _Digest:
             misses = 0
             # A few neighbours with it: fewer, longer skipped runs, so fewer run lines to pay for.
             last = middle
-            while last < min(high, middle + _CLUSTER - 1) and self._list(last + 1, cap, budget):
+            while last < min(high, middle + self.cluster - 1) and self._list(last + 1, cap, budget):
                 last += 1
             for a, b in ((low, middle - 1), (last + 1, high)):
                 if a <= b:
                     heapq.heappush(runs, (-(b - a + 1), a, b))
+        self._fill(cap, budget)
+
+    def _fill(self, cap: int, budget: int) -> None:
+        """What the halving left: any conversation whose listing still fits (a short lead, or one
+        that joins two runs into none), in spread order, until several in a row do not."""
+        misses = 0
+        for index in _spread(len(self.convs)):
+            if misses >= 2 * _MISSES_BEFORE_STOP:
+                return
+            if not self.pick.listed[index]:
+                misses = 0 if self._list(index, cap, budget) else misses + 1
 
     def _quick_listing(self, index: int, cap: int) -> int:
         lead = self.leads[index]
