@@ -9,8 +9,8 @@ conversation, so the digest (`transcript`) works on these units rather than on a
   about. Greetings, bare thanks/ok and emoji-only messages are not substantive; a tapped button is.
 - **The outcome**: what the data shows about whether the user was answered (the bot fell back, the
   chat was handed to an agent, nobody replied), so it stays visible when the bot's lines are cut.
-- **Words**: the content words of what the user wrote, counted once per conversation, so a run of
-  conversations that cannot be shown still says what it was about (`refund 14`: 14 of them).
+- **Words**: the content words of each conversation's lead, so a run of conversations that cannot be
+  shown still says what it was about (`refund 14`: 14 of them asked about a refund).
 
 Pure functions over `models.Message`; no I/O.
 """
@@ -28,7 +28,6 @@ from engati_mcp.models import Message, MessageKind, Role
 DEFAULT_SILENCE = timedelta(minutes=30)
 _TELLING_CHARS = 15  # a lead shorter than this ("refund?") is kept only when nothing longer says more
 _BRIEF_CANDIDATES = 3  # a brief lead is the shortest telling message among this many
-_WORDS_FROM = 3  # a conversation's words come from the user's first few messages
 
 # Words that carry no request: greetings, thanks, acknowledgements, in the bot's usual languages.
 _SMALL_TALK = frozenset("""
@@ -41,6 +40,7 @@ please pls plz again done got it
 नमस्ते धन्यवाद शुक्रिया ठीक है हाँ हां जी مرحبا شكرا السلام عليكم ありがとう こんにちは はい
 """.split())
 _WORD = re.compile(r"\w+", re.UNICODE)
+_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")  # three letters or more: no numbers, no "ok"
 # Words too common to say what a run was about (English function words and chat filler).
 _STOPWORDS = _SMALL_TALK | frozenset("""
 the and for are but not you your yours with this that these those from have has had was were will would
@@ -77,13 +77,11 @@ class Conversation:
             self._outcome = _outcome([messages[i] for i in self.members])
         return self._outcome
 
-    def words(self, messages: Sequence[Message]) -> frozenset[str]:
-        """The content words of the user's first messages (worked out once, and only when needed)."""
+    def words(self, messages: Sequence[Message], lead: int | None) -> frozenset[str]:
+        """The content words of the conversation's lead, the request it was about (worked out once)."""
         if self._words is None:
-            # What the user wrote first says what a visit was about; reading only that keeps this cheap.
-            said = "\n".join([messages[i].text for i in self.members if messages[i].role is Role.USER][:_WORDS_FROM])
-            words = set(_WORD.findall(said.casefold())) - _STOPWORDS  # set work in C: this runs often
-            self._words = frozenset(w for w in words if len(w) > 2 and not w.isdigit())
+            said = messages[lead].text.casefold() if lead is not None else ""
+            self._words = frozenset(_CONTENT_WORD.findall(said)) - _STOPWORDS  # all in C: this runs often
         return self._words
 
 
@@ -91,10 +89,15 @@ def split_conversations(messages: Sequence[Message], silence: timedelta = DEFAUL
     """The history (oldest first) cut into conversations. Lean loops: this runs on every message."""
     if not messages:
         return []
-    starts = [0] + [i for i in range(1, len(messages)) if _starts_new(messages[i - 1], messages[i], silence)]
+    if any(m.session is not None for m in messages):
+        cuts = [i for i in range(1, len(messages)) if _starts_new(messages[i - 1], messages[i], silence)]
+    else:  # the common case, without Engati session ids: one comprehension over the times
+        times = [m.timestamp for m in messages]
+        cuts = [i for i in range(1, len(times))
+                if times[i] is not None and times[i - 1] is not None and times[i] - times[i - 1] > silence]
     is_user = [m.role is Role.USER for m in messages]
     conversations = []
-    for start, end in zip(starts, [*starts[1:], len(messages)], strict=True):
+    for start, end in zip([0, *cuts], [*cuts, len(messages)], strict=True):
         conversation = Conversation(list(range(start, end)), users=sum(is_user[start:end]))
         stamps = [m.timestamp for m in messages[start:end] if m.timestamp is not None]
         if stamps:
@@ -137,16 +140,23 @@ def is_substantive(message: Message) -> bool:
     """Whether a user message says what they want (not a greeting, bare thanks/ok or emoji only)."""
     if message.kind is MessageKind.ARTEFACT:
         return True  # a tapped button is a request: "Track order"
-    return any(word not in _SMALL_TALK for word in _WORD.findall(message.text.casefold()))
+    return _says_something(message.text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _says_something(text: str) -> bool:
+    return any(word not in _SMALL_TALK for word in _WORD.findall(text.casefold()))
 
 
 def lead_of(messages: Sequence[Message], conversation: Conversation,
-            repeat_of: Callable[[int], str | None] = lambda _: None, brief: bool = False) -> int | None:
-    """The conversation's lead: the user's first substantive message, preferring one said only
-    here (`repeat_of` gives a message's repeat group: a repeat is shown with its count anyway) and
-    long enough to say something (a short one is often a follow-up); else their first message.
-    `brief` (when not every lead fits): the shortest such message among the first few, so that
-    more conversations get their line."""
+            repeat_of: Callable[[int], str | None] = lambda _: None) -> tuple[int | None, int | None]:
+    """The conversation's lead, and its brief lead, in one pass over its messages.
+
+    The lead is the user's first substantive message, preferring one said only here (`repeat_of`
+    gives a message's repeat group: a repeat is shown with its count anyway) and long enough to say
+    something (a short one is often a follow-up); else their first message. The brief lead, for
+    when not every lead fits, is the shortest such message among the first few, so that more
+    conversations get their line."""
     first_user: int | None = None
     first_substantive: int | None = None
     first_unique: int | None = None
@@ -157,17 +167,17 @@ def lead_of(messages: Sequence[Message], conversation: Conversation,
             continue
         if first_user is None:
             first_user = index
-        if not is_substantive(message):
-            continue
-        if repeat_of(index) is None:
-            if len(message.text) >= _TELLING_CHARS:
+        unique = repeat_of(index) is None
+        if (unique or first_substantive is None) and is_substantive(message):
+            if unique and len(message.text) >= _TELLING_CHARS:
                 telling.append(index)
-                if not brief or len(telling) == _BRIEF_CANDIDATES:
+                if len(telling) == _BRIEF_CANDIDATES:
                     break
-            first_unique = index if first_unique is None else first_unique
-        first_substantive = index if first_substantive is None else first_substantive
+            elif unique and first_unique is None:
+                first_unique = index
+            first_substantive = index if first_substantive is None else first_substantive
     if telling:
-        return min(telling, key=lambda i: len(messages[i].text))
-    if first_unique is not None:
-        return first_unique
-    return first_substantive if first_substantive is not None else first_user
+        return telling[0], min(telling, key=lambda i: len(messages[i].text))
+    fallback = first_unique if first_unique is not None else (
+        first_substantive if first_substantive is not None else first_user)
+    return fallback, fallback

@@ -1,0 +1,57 @@
+"""True repeat counts: a user's message said again, or a bot template sent again, across the window.
+
+The digest shows a repeated text once and counts every occurrence in the window read, shown or
+not, with its first and last date: `where is my order (×12, Mar 04 → Sep 30 2026)`. A user's
+repeats are grouped by their words in any case ("Ok thanks" and "ok thanks"); a bot's by its exact
+text (its templates). Dictionary work only, no tokenizing: this runs on every message.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from engati_mcp.models import Message, Role
+
+USER_KEY = "u:"  # a user message's group key starts with this; a bot template's is its text
+
+
+class RepeatIndex:
+    """True repeat counts over the whole window: a user's message said again (same words, any
+    case) and a bot template sent again, each with its count and first and last time, shown or
+    not. Dictionary work only (no tokenizing): this runs on every message."""
+
+    def __init__(self, messages: Sequence[Message]) -> None:
+        user = Role.USER
+        self._keys = [USER_KEY + m.text.casefold() if m.role is user else m.text for m in messages]
+        self._counts = Counter(self._keys)
+        # Oldest first, so the first time a key is met is its first date and the last its last.
+        self._first_at: dict[str, int] = {}
+        self._last_at: dict[str, int] = {}
+        for index, key in enumerate(self._keys):
+            if key not in self._first_at:
+                self._first_at[key] = index
+            self._last_at[key] = index
+        self._messages = messages
+        self.shown: set[str] = set()  # groups that have a line
+
+    def key_of(self, index: int) -> str | None:
+        key = self._keys[index]
+        return key if self._counts[key] > 1 else None
+
+    def count(self, key: str) -> int:
+        return self._counts[key]
+
+    def user_groups(self) -> list[tuple[str, int]]:
+        """The user's repeated messages, most frequent first: (group, its first message)."""
+        groups = [(key, index) for key, index in self._first_at.items()
+                  if self._counts[key] > 1 and key.startswith(USER_KEY)]
+        return sorted(groups, key=lambda group: (-self._counts[group[0]], group[1]))
+
+    def span_of(self, key: str, span: Callable[[datetime, datetime], str]) -> str:
+        first, last = self._messages[self._first_at[key]].timestamp, self._messages[self._last_at[key]].timestamp
+        return span(first, last) if first is not None and last is not None else "no time"
+
+    def suffix(self, key: str, span: Callable[[datetime, datetime], str]) -> str:
+        return f" (×{self._counts[key]}, {self.span_of(key, span)})"
