@@ -39,8 +39,11 @@ gracias obrigado obrigada merci danke shukriya dhanyavad bye goodbye cya later h
 please pls plz again done got it
 नमस्ते धन्यवाद शुक्रिया ठीक है हाँ हां जी مرحبا شكرا السلام عليكم ありがとう こんにちは はい
 """.split())
-_WORD = re.compile(r"\w+", re.UNICODE)
-_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")  # three letters or more: no numbers, no "ok"
+# A word: letters and digits with their combining marks (Devanagari, Arabic and accented Latin
+# words carry marks that `\w` alone does not match, and would split "नमस्ते" in three).
+_MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0dff"
+_WORD = re.compile(f"[\\w{_MARKS}]+")
+_CONTENT_WORD = re.compile(f"(?:[^\\W\\d_]|[{_MARKS}]){{3,}}")  # three letters or more: no numbers, no "ok"
 # Words too common to say what a run was about (English function words and chat filler).
 _STOPWORDS = _SMALL_TALK | frozenset("""
 the and for are but not you your yours with this that these those from have has had was were will would
