@@ -32,6 +32,7 @@ from engati_mcp.tools import deadline
 from engati_mcp.transcript import BudgetedTranscript, Continuation, Detail, budget_transcript
 
 _ID_ECHO_CHARS = (40, 12)  # the id as the heading shows it: in full up to 40 characters, then shorter
+_FACTS_SHARE = 10  # the structured content grows with optional facts up to max_tokens / this
 _OPTIONAL_FACTS = ("window", "conversations", "listed", "by_role", "page_number", "pages_fetched", "duplicates_dropped",
                    "unreadable_items")
 
@@ -118,10 +119,12 @@ class _Fitting:
         facts = self._facts(transcript)
         if transcript.tokens + _tokens(facts) > self.args.max_tokens:
             return None
-        for name in _OPTIONAL_FACTS:  # optional facts, while they fit
+        cap = self.args.max_tokens // _FACTS_SHARE
+        for name in _OPTIONAL_FACTS:  # optional facts, while they fit, in a tenth of the budget at most
             value = self._optional(name, transcript)
-            if value and transcript.tokens + _tokens(facts | {name: value}) <= self.args.max_tokens:
-                facts[name] = value
+            candidate = facts | {name: value}
+            if value and _tokens(candidate) <= cap and transcript.tokens + _tokens(candidate) <= self.args.max_tokens:
+                facts = candidate
         ChatHistoryFacts.model_validate(facts)  # the output schema holds, whatever was dropped
         return CallToolResult(content=[TextContent(type="text", text=transcript.text)], structured_content=facts)
 
