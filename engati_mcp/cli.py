@@ -1,12 +1,14 @@
 """The `engati-mcp` command line.
 
 The bare command runs the stdio server, so an MCP client's configuration needs nothing more
-than `engati-mcp`. Subcommands help a person before they wire it into a client:
+than `engati-mcp` (`engati-mcp --sandbox` serves the built-in sandbox instead of Engati).
+Subcommands help a person before they wire it into a client:
 
     engati-mcp serve [--transport stdio|http] [--host 127.0.0.1] [--port 8000] [--sandbox]
     engati-mcp demo                          # the whole flow on the built-in sandbox, no account
     engati-mcp call TOOL name=value ... [--sandbox] [--json]
     engati-mcp check                         # validate configuration, one authenticated request
+    engati-mcp sandbox [--port 8765]         # the fake Engati on loopback, for `check` or a client
 
 Heavy modules (the MCP SDK, httpx, the sandbox) are imported inside the commands that need
 them, so `--help` and `--version` answer at once.
@@ -23,7 +25,9 @@ import asyncio
 import json
 import logging
 import os
+import shlex
 import sys
+import textwrap
 from collections.abc import Sequence
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -52,12 +56,17 @@ _EXAMPLES = {
             "  engati-mcp call get_chat_history channel_user_id=919876543210 start_date=7d detail=questions\n"
             "  engati-mcp call get_chat_history channel_user_id=919876543210 max_tokens=1000 --json",
     "check": "examples:\n  ENGATI_API_KEY=... ENGATI_CUSTOMER_ID=10294 ENGATI_BOT_KEY=1a1c9bfa5e0f41ed engati-mcp check",
+    "sandbox": "examples:\n  engati-mcp sandbox\n  engati-mcp sandbox --port 0    # any free port",
 }
+SANDBOX_PORT = 8765
+# With `--sandbox` before (or instead of) a command: the commands that can use the sandbox.
+_SANDBOX_COMMANDS = (None, "serve", "call", "demo")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `engati-mcp` console script and of `python -m engati_mcp`."""
     args = _parser().parse_args(argv)
+    _apply_sandbox_flag(args)
     command = args.command or "serve"
     _setup_logging(args)
     try:
@@ -67,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_demo())
         if command == "call":
             return asyncio.run(_call(args))
+        if command == "sandbox":
+            return _sandbox(args)
         return asyncio.run(_check(args))
     except KeyboardInterrupt:
         return 130
@@ -96,17 +107,21 @@ def _parser() -> argparse.ArgumentParser:
         prog="engati-mcp",
         description="MCP server that finds an Engati chatbot's users and reads what they said. "
                     "With no subcommand it runs the stdio server (what MCP clients launch).",
-        epilog="examples:\n  engati-mcp demo\n  engati-mcp check\n  engati-mcp serve --transport http",
+        epilog="examples:\n  engati-mcp demo\n  engati-mcp sandbox\n  engati-mcp check\n"
+               "  engati-mcp serve --transport http\n  engati-mcp --sandbox    # the stdio server on the sandbox",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[config],
     )
     parser.add_argument("--version", action="version", version=f"engati-mcp {__version__}")
+    # Its own dest: a subcommand's `--sandbox` default would otherwise overwrite it.
+    parser.add_argument("--sandbox", dest="sandbox_first", action="store_true",
+                        help="serve the built-in sandbox instead of Engati (alone: the same as `serve --sandbox`)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = _subparser(sub, "serve", "run the MCP server (stdio by default)", config)
     serve.add_argument("--transport", choices=["stdio", "http"], default="stdio")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1, loopback only)")
-    serve.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="HTTP port (default 8000)")
     serve.add_argument("--stateless", action="store_true",
                        help="HTTP without sessions, for several instances behind a load balancer")
     serve.add_argument("--sandbox", action="store_true", help="serve the built-in sandbox instead of Engati")
@@ -124,12 +139,40 @@ def _parser() -> argparse.ArgumentParser:
     call.add_argument("--json", action="store_true", help="print the raw result as JSON")
 
     _subparser(sub, "check", "validate the configuration and make one authenticated request", config)
+
+    # No configuration flags: the sandbox's credentials are fixed, and it prints them.
+    sandbox = _subparser(sub, "sandbox", "serve the built-in fake Engati on loopback until interrupted, "
+                                         "and print how to point `check` or an MCP client at it", None)
+    sandbox.add_argument("--host", default="127.0.0.1",
+                         help="loopback address to bind (default 127.0.0.1); any other address is refused")
+    sandbox.add_argument("--port", type=_port, default=SANDBOX_PORT,
+                         help=f"port (default {SANDBOX_PORT}; 0 takes a free one)")
     return parser
 
 
-def _subparser(sub: Any, name: str, help_text: str, config: argparse.ArgumentParser) -> argparse.ArgumentParser:
+def _subparser(sub: Any, name: str, help_text: str, config: argparse.ArgumentParser | None) -> argparse.ArgumentParser:
     return sub.add_parser(name, help=help_text, description=help_text.capitalize() + ".", epilog=_EXAMPLES[name],
-                          formatter_class=argparse.RawDescriptionHelpFormatter, parents=[config])
+                          formatter_class=argparse.RawDescriptionHelpFormatter, parents=[config] if config else [])
+
+
+def _port(value: str) -> int:
+    """A TCP port number for argparse: 0 (any free port) to 65535."""
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {port}")
+    return port
+
+
+def _apply_sandbox_flag(args: argparse.Namespace) -> None:
+    """`engati-mcp --sandbox [serve|call|demo]` means that command's own `--sandbox`."""
+    if not args.sandbox_first:
+        return
+    if args.command not in _SANDBOX_COMMANDS:
+        _usage_error(f"--sandbox goes with no command, serve, call or demo, not {args.command}")
+    args.sandbox = True
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -291,6 +334,56 @@ def _for_a_shell(message: str) -> str:
         ("ENGATI_API_KEY, ENGATI_CUSTOMER_ID and ENGATI_BOT_KEY are shown in the Engati portal under "
          "Integration > Engati API. Once the check passes, give the MCP client the same values."),
     ])
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from engati_mcp.http import is_loopback
+    from engati_mcp.sandbox import serve_sandbox
+
+    if not is_loopback(args.host):
+        _say(f"engati-mcp: refusing to serve the sandbox on {args.host}: it is served on loopback only "
+             "(127.0.0.1, ::1 or localhost)", sys.stderr)
+        return EXIT_USAGE
+    try:
+        serve_sandbox(args.host, args.port, ready=lambda url: _print_public(sandbox_instructions(url)))
+    except OSError as exc:  # the port is taken, most often
+        _say(f"engati-mcp: cannot serve the sandbox on {args.host}:{args.port}: {exc.strerror or exc}. "
+             "Pick another --port (0 takes a free one).", sys.stderr)
+        return 1
+    return 0
+
+
+def sandbox_instructions(base_url: str) -> str:
+    """What `engati-mcp sandbox` prints once it listens: the URL, the credentials, and how to use them."""
+    from engati_mcp.sandbox import sandbox_environment
+
+    env = sandbox_environment(base_url)
+    assignments = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items())
+    env_block = '"env": ' + json.dumps(env, indent=2)  # to paste into the client's entry for engati-mcp
+    return "\n".join([
+        f"Engati sandbox (a fake Engati API with made-up users) at {base_url}; Ctrl-C stops it.",
+        "Its credentials are public and fixed:",
+        f"  base URL     {base_url}",
+        *(f"  {label:<12} {env[name]}" for label, name in _CREDENTIAL_LABELS),
+        "",
+        "Check it from another terminal:",
+        f"  {assignments} engati-mcp check",
+        "",
+        "Or point an MCP client's engati-mcp entry at it with this env block:",
+        textwrap.indent(env_block, "  "),
+        "then ask it what asha.rao@example.com asked the bot.",
+    ])
+
+
+_CREDENTIAL_LABELS = (("API key", "ENGATI_API_KEY"), ("customer id", "ENGATI_CUSTOMER_ID"),
+                      ("bot key", "ENGATI_BOT_KEY"))
+
+
+def _print_public(text: str) -> None:
+    """Print without scrubbing: for the sandbox's public credentials only. A shell that still
+    exports the sandbox key (as `check` above suggests) would otherwise see *** where the command
+    to copy should be. Flushed: a piped stdout is block-buffered, and the reader is waiting."""
+    print(text, flush=True)
 
 
 async def _demo() -> int:

@@ -46,6 +46,9 @@ async def run_demo(server: Any, out: Any = None) -> int:
     say(_RULE)
     say("That is the whole flow. Configure ENGATI_API_KEY, ENGATI_CUSTOMER_ID and ENGATI_BOT_KEY,")
     say("run `engati-mcp check`, then add `engati-mcp` to your MCP client (see the README).")
+    # Not the `--sandbox` flag: this stream is scrubbed of the sandbox key, and "-sandbox" is a
+    # piece of it. The README shows the flag.
+    say("No account yet? `engati-mcp sandbox` serves this sandbox for `check` or an MCP client.")
     return 0
 
 

@@ -22,6 +22,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from mcp.server.transport_security import TransportSecuritySettings
@@ -77,6 +78,13 @@ def security_settings(host: str, port: int, extra_hosts: list[str] | None = None
                                      allowed_origins=origins)
 
 
+def extra_allowed_hosts(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The names in ENGATI_MCP_ALLOWED_HOSTS (comma-separated, spaces ignored), as given: a name
+    with its port stays as it is in `security_settings`."""
+    value = (os.environ if environ is None else environ).get(ALLOWED_HOSTS_ENV, "")
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
 def _host_name(host: str) -> str:
     """A host as a Host header spells it: an IPv6 address in brackets."""
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
@@ -129,8 +137,8 @@ def serve_http(server: Any, *, host: str, port: int, stateless: bool, allow_unau
         return 2
     import uvicorn
 
-    extra = [h.strip() for h in os.environ.get(ALLOWED_HOSTS_ENV, "").split(",") if h.strip()]
-    app = build_http_app(server, host=host, port=port, stateless=stateless, token=token, extra_hosts=extra)
+    app = build_http_app(server, host=host, port=port, stateless=stateless, token=token,
+                         extra_hosts=extra_allowed_hosts())
     # Printed, not logged: at the default level (WARNING) a log line would not show, and a person
     # starting a server needs to see where it is and whether it asks for a token.
     guard = "bearer token required" if token else "no token: anyone who can reach it can read every chat"

@@ -83,13 +83,19 @@ class EngatiMCPServer(MCPServer[ServerState]):
         super().add_prompt(prompt)
 
     async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None, context: Any = None) -> Any:
-        # The SDK reports an unknown prompt or a missing argument as an internal error; a client
-        # deserves "invalid params" with what to send instead.
+        # The SDK reports an unknown prompt or a missing argument as an internal error, and drops
+        # an argument the prompt does not declare without a word (a misspelt "start_date" would
+        # silently read the whole history); a client deserves "invalid params" naming what to fix.
         prompt = self._prompts_by_name.get(name)
         if prompt is None:
             known = ", ".join(sorted(self._prompts_by_name))
             raise MCPError(INVALID_PARAMS, f"Unknown prompt {name!r}; the prompts are: {known}")
-        missing = sorted(a.name for a in prompt.arguments or [] if a.required and not (arguments or {}).get(a.name))
+        given = arguments or {}
+        declared = [a.name for a in prompt.arguments or []]
+        if unknown := sorted(set(given) - set(declared)):
+            raise MCPError(INVALID_PARAMS, f"Prompt {name!r} has no argument(s) {', '.join(unknown)}; "
+                                           f"its arguments are: {', '.join(declared) or 'none'}")
+        missing = sorted(a.name for a in prompt.arguments or [] if a.required and not given.get(a.name))
         if missing:
             raise MCPError(INVALID_PARAMS, f"Prompt {name!r} needs the argument(s): {', '.join(missing)}")
         return await super().get_prompt(name, arguments, context)
@@ -190,11 +196,34 @@ def create_server(
         version=__version__,
         lifespan=lifespan,
         log_level="WARNING",  # only used when the embedding program configured no logging itself
+        # The tools and prompts are fixed at start: no list ever changes, so no `listChanged`
+        # (which on 2026-07-28 connections the SDK derives from serving subscriptions/listen).
+        subscriptions=False,
     )
     _register_tools(server)
     for prompt in load_prompts():
         server.add_prompt(prompt)
+    _serve_no_resources(server)
     return server
+
+
+_RESOURCE_METHODS = ("resources/list", "resources/templates/list", "resources/read")
+
+
+def _serve_no_resources(server: EngatiMCPServer) -> None:
+    """Unregister the resource methods `MCPServer` always serves, so that `initialize` (and
+    server/discover) stop advertising a resources capability with nothing behind it.
+
+    The SDK derives capabilities from the registered handlers and has no public way to remove
+    one, hence the private dict. If a later SDK moves it, the server still starts (advertising
+    an empty resources list is untidy, not broken) and tests/test_stdio_e2e.py fails loudly.
+    """
+    handlers = getattr(getattr(server, "_lowlevel_server", None), "_request_handlers", None)
+    if not isinstance(handlers, dict):
+        logger.warning("this MCP SDK keeps its handlers elsewhere: the resources capability stays advertised")
+        return
+    for method in _RESOURCE_METHODS:
+        handlers.pop(method, None)
 
 
 def _register_tools(server: EngatiMCPServer) -> None:

@@ -1,6 +1,9 @@
-"""Shared test fixtures: obviously fake credentials and a retry policy with no real waiting."""
+"""Shared test fixtures: obviously fake credentials, a retry policy with no real waiting, and an
+in-process client of a server configured with them (`connect`, `text_of`)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -13,6 +16,10 @@ BOT = "1a1c9bfa5e0f41ed"
 BASE = "https://api.engati.test"
 USERS_URL = f"{BASE}/bot-api/v1.0/customer/{CUSTOMER}/bot/{BOT}/users"
 FAST_RETRY = RetryPolicy(attempts=3, wait_initial=0.001, wait_max=0.002, wait_jitter=0.0, retry_after_cap=0.01)
+CONFIG: dict[str, Any] = {"api_key": FAKE_KEY, "customer_id": CUSTOMER, "bot_key": BOT, "base_url": BASE}
+
+if TYPE_CHECKING:
+    from mcp import Client
 
 
 def conversations_url(user: str) -> str:
@@ -20,8 +27,26 @@ def conversations_url(user: str) -> str:
 
 
 def make_settings(**overrides: object) -> Settings:
-    values: dict[str, object] = {"api_key": FAKE_KEY, "customer_id": CUSTOMER, "bot_key": BOT, "base_url": BASE}
-    return Settings(**(values | overrides))
+    return Settings(**(CONFIG | overrides))
+
+
+def connect(**overrides: Any) -> Client:
+    """A client of a fresh in-process server configured with `CONFIG | overrides` and FAST_RETRY.
+
+    Opened with `async with` in the test's own task, not by a fixture: anyio cancel scopes must be
+    entered and left in the same task, which async fixtures do not do. The server and the SDK
+    are imported here, not at the top, so a test file that does not connect does not need them.
+    """
+    from mcp import Client
+
+    from engati_mcp.server import create_server
+
+    return Client(create_server(CONFIG | overrides, retry=FAST_RETRY))
+
+
+def text_of(result: Any) -> str:
+    """A tool result's text blocks, joined."""
+    return "\n".join(block.text for block in result.content if block.type == "text")
 
 
 @pytest.fixture

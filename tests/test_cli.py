@@ -22,16 +22,17 @@ def script() -> str:
 
 
 def test_version_through_the_installed_script() -> None:
-    done = subprocess.run([script(), "--version"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([script(), "--version"], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0 and done.stdout.strip() == f"engati-mcp {__version__}"
 
 
 def test_python_dash_m_runs_the_same_command_line() -> None:
-    done = subprocess.run([sys.executable, "-m", "engati_mcp", "--version"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-m", "engati_mcp", "--version"], capture_output=True, text=True,
+                          timeout=60, check=False)
     assert done.returncode == 0 and __version__ in done.stdout
 
 
-@pytest.mark.parametrize("command", ["serve", "demo", "call", "check"])
+@pytest.mark.parametrize("command", ["serve", "demo", "call", "check", "sandbox"])
 def test_every_subcommand_has_help_with_examples(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main([command, "--help"])
@@ -42,7 +43,8 @@ def test_every_subcommand_has_help_with_examples(command: str, capsys: pytest.Ca
 @pytest.mark.parametrize(
     "argv",
     [["frobnicate"], ["call"], ["call", "delete_users"], ["serve", "--transport", "carrier-pigeon"],
-     ["call", "find_users", "attribute_name"], ["serve", "--port", "eighty"]],
+     ["call", "find_users", "attribute_name"], ["serve", "--port", "eighty"], ["sandbox", "--port", "70000"],
+     ["--sandbox", "check"]],
 )
 def test_wrong_usage_exits_2_with_a_clear_message(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
@@ -54,9 +56,12 @@ def test_wrong_usage_exits_2_with_a_clear_message(argv: list[str], capsys: pytes
 def test_demo_plays_the_whole_flow_without_credentials(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    for step in ("tools/list", "find_users", "get_chat_history", "detail='questions'"):
+    for step in ("tools/list", "find_users", "detail='questions'", "detail='conversation'"):
         assert step in out
-    assert "asha.rao@example.com" in out and "] user: " in out and "Next: get_chat_history(" in out
+    # the user found by email, then what they wrote (in the sandbox's words, not the digest's layout)
+    assert "asha.rao@example.com" in out and '"919876543210"' in out and "Where is my order?" in out
+    assert out.count("structured facts:") == 2 and "Next: get_chat_history(" in out
+    assert "then add `engati-mcp` to your MCP client" in out and "`engati-mcp sandbox` serves" in out
 
 
 def test_call_prints_a_tool_result_from_the_sandbox(capsys: pytest.CaptureFixture[str]) -> None:
@@ -78,9 +83,13 @@ def test_call_with_a_bad_argument_exits_1_and_names_the_field(capsys: pytest.Cap
     assert "channel_user_id" in capsys.readouterr().out
 
 
-def test_check_reports_missing_configuration(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_reports_missing_configuration_with_advice_for_a_shell(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 1
-    assert "ENGATI_API_KEY is not set" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "ENGATI_API_KEY is not set" in err
+    # `check` runs in a shell: the advice is to export there, not to edit an MCP client's env block
+    assert "  export ENGATI_API_KEY='<the key from the portal>'" in err and "export ENGATI_BOT_KEY=" in err
+    assert "env` block" not in err
 
 
 def test_check_succeeds_against_a_working_engati(capsys: pytest.CaptureFixture[str]) -> None:
@@ -100,10 +109,17 @@ def test_check_prints_the_mapped_error_with_what_to_do(capsys: pytest.CaptureFix
     assert code == 1 and "Create a new key" in err and FAKE_KEY not in err
 
 
-def test_call_and_demo_print_a_result_with_the_same_function() -> None:
-    from engati_mcp import cli, demo
+def test_call_and_demo_print_a_result_with_the_same_function(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engati_mcp import demo
 
-    assert not hasattr(cli, "_result_text") and not hasattr(demo, "_text") and callable(demo.result_text)
+    monkeypatch.setattr(demo, "result_text", lambda result: f"<rendered, error={result.is_error}>")
+    assert main(["call", "find_users", "attribute_name=email", "attribute_value=asha.rao@example.com",
+                 "--sandbox"]) == 0
+    assert capsys.readouterr().out == "<rendered, error=False>\n"
+    assert main(["demo"]) == 0
+    assert capsys.readouterr().out.count("<rendered, error=False>") == 3  # find_users, then two histories
 
 
 def test_serve_help_names_the_flag_that_opens_a_network_address(capsys: pytest.CaptureFixture[str]) -> None:

@@ -235,8 +235,17 @@ async def test_messages_are_parsed_with_roles_and_utc_times(settings: Settings) 
     assert page.messages[0].timestamp is not None and page.messages[0].timestamp.isoformat() == "2025-03-01T08:15:10.123000+00:00"
 
 
-def test_base_constant_is_not_a_real_host() -> None:
-    assert BASE.endswith(".test")  # tests never reach a real Engati
+async def test_requests_go_to_the_configured_base_url_never_to_the_real_engati(settings: Settings) -> None:
+    # What keeps these tests off the real Engati: the client uses the configured base URL (a host
+    # under .test, reserved by RFC 2606, which never resolves), not its default api.engati.com.
+    with respx.mock:
+        route = respx.get(url__regex=r".*").mock(
+            return_value=httpx.Response(200, json={"users": [], "conversations": []}))
+        async with client_for(settings) as client:
+            await client.find_users("email", "x")
+            await client.get_chat_page("1", start_ms=None, end_ms=None, page_number=1, page_size=1)
+    hosts = {call.request.url.host for call in route.calls}
+    assert hosts == {httpx.URL(BASE).host} and httpx.URL(BASE).host.endswith(".test")
 
 
 async def test_only_encodings_it_can_inflate_in_bounded_steps_are_offered(settings: Settings) -> None:

@@ -13,18 +13,10 @@ import respx
 from mcp import Client
 
 from engati_mcp.server import create_server
-from tests.conftest import BASE, BOT, CUSTOMER, FAKE_KEY, FAST_RETRY, USERS_URL
+from tests.conftest import FAST_RETRY, USERS_URL, connect, text_of
 
-CONFIG = {"api_key": FAKE_KEY, "customer_id": CUSTOMER, "bot_key": BOT, "base_url": BASE, "call_deadline": 1.0}
+DEADLINE = 1.0  # seconds per tool call: short, so a hung Engati fails the call quickly
 ARGS = {"attribute_name": "email", "attribute_value": "asha.rao@example.com"}
-
-
-def connect() -> Client:
-    return Client(create_server(CONFIG, retry=FAST_RETRY))
-
-
-def text_of(result: Any) -> str:
-    return "\n".join(block.text for block in result.content if block.type == "text")
 
 
 async def slow(_: httpx.Request) -> httpx.Response:
@@ -68,7 +60,7 @@ def always(name: str) -> Any:
 
 @pytest.mark.parametrize("name", sorted(RETRIED))
 async def test_transient_faults_end_in_success_after_retry(name: str) -> None:
-    async with connect() as client:
+    async with connect(call_deadline=DEADLINE) as client:
         with respx.mock:
             route = respx.get(USERS_URL).mock(side_effect=[fault(name), ok()])
             result = await client.call_tool("find_users", ARGS)
@@ -78,28 +70,28 @@ async def test_transient_faults_end_in_success_after_retry(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(FAULTS))
 async def test_persistent_faults_end_in_a_clear_error_and_the_server_answers_next(name: str) -> None:
-    async with connect() as client:
+    async with connect(call_deadline=DEADLINE) as client:
         with respx.mock:
             respx.get(USERS_URL).mock(side_effect=always(name))
             started = time.monotonic()
             failed = await client.call_tool("find_users", ARGS)
             elapsed = time.monotonic() - started
         assert failed.is_error and FAULTS[name][1] in text_of(failed)
-        assert elapsed < CONFIG["call_deadline"] + 1  # bounded: attempts are few and the deadline holds
+        assert elapsed < DEADLINE + 1  # bounded: attempts are few and the deadline holds
         with respx.mock:
             respx.get(USERS_URL).mock(return_value=ok())
             assert not (await client.call_tool("find_users", ARGS)).is_error
 
 
 async def test_a_slow_engati_hits_the_call_deadline_with_a_clear_error() -> None:
-    async with connect() as client:
+    async with connect(call_deadline=DEADLINE) as client:
         with respx.mock:
             respx.get(USERS_URL).mock(side_effect=slow)
             started = time.monotonic()
             result = await client.call_tool("find_users", ARGS)
             elapsed = time.monotonic() - started
         assert result.is_error and "deadline" in text_of(result) and "ENGATI_CALL_DEADLINE" in text_of(result)
-        assert elapsed < CONFIG["call_deadline"] + 1
+        assert elapsed < DEADLINE + 1
         with respx.mock:
             respx.get(USERS_URL).mock(return_value=ok())
             assert not (await client.call_tool("find_users", ARGS)).is_error
@@ -116,7 +108,7 @@ async def test_concurrent_requests_to_engati_are_capped() -> None:
         in_flight -= 1
         return ok()
 
-    async with Client(create_server(CONFIG | {"max_concurrency": 3}, retry=FAST_RETRY)) as c:
+    async with connect(call_deadline=DEADLINE, max_concurrency=3) as c:
         with respx.mock:
             respx.get(USERS_URL).mock(side_effect=counting)
             results = await asyncio.gather(*(c.call_tool("find_users", ARGS) for _ in range(12)))
@@ -125,7 +117,7 @@ async def test_concurrent_requests_to_engati_are_capped() -> None:
 
 
 async def test_a_cancelled_call_cancels_its_http_request() -> None:
-    async with connect() as client:
+    async with connect(call_deadline=DEADLINE) as client:
         started, cancelled = asyncio.Event(), asyncio.Event()
 
         async def hang(_: httpx.Request) -> httpx.Response:
@@ -154,7 +146,7 @@ def sandbox_server(plan: Any) -> Any:
     from engati_mcp.sandbox import SANDBOX_SETTINGS, create_sandbox_app
 
     transport = httpx.ASGITransport(app=create_sandbox_app(faults=plan))
-    return create_server(SANDBOX_SETTINGS | {"call_deadline": 1.0}, transport=transport, retry=FAST_RETRY)
+    return create_server(SANDBOX_SETTINGS | {"call_deadline": DEADLINE}, transport=transport, retry=FAST_RETRY)
 
 
 @pytest.mark.parametrize("faults", [["503", "502"], ["429"], ["truncated", "html"], ["drop"], ["504", "503"]])

@@ -1,5 +1,6 @@
 """Hostile and random input through the SDK's client: never a crash, never an internal error,
-and every argument error names the field at fault."""
+every argument error names the field at fault, and every result survives the trip to a client
+(strict JSON in UTF-8)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
 
-from engati_mcp.server import create_server
-from tests.conftest import BASE, BOT, CUSTOMER, FAKE_KEY, FAST_RETRY
+from tests.conftest import connect, text_of
 
-CONFIG = {"api_key": FAKE_KEY, "customer_id": CUSTOMER, "bot_key": BOT, "base_url": BASE}
 FIELDS = {
     "find_users": ["attribute_name", "attribute_value"],
     "get_chat_history": ["channel_user_id", "start_date", "end_date", "page_number", "page_size", "max_tokens", "detail"],
@@ -67,13 +66,19 @@ def engati() -> Iterator[respx.MockRouter]:
         yield router
 
 
-def connect() -> Client:
-    return Client(create_server(CONFIG, retry=FAST_RETRY))
+def assert_survives_the_wire(result: Any) -> None:
+    """The result as a client receives it: strict JSON (a NaN or Infinity, which the SDK would
+    quietly send as null, fails) in UTF-8 (a lone surrogate echoed from the input would not
+    encode), read back unchanged."""
+    value = result.model_dump(by_alias=True, exclude_none=True)
+    wire = json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    assert json.loads(wire) == value
 
 
 async def check(client: Client, tool: str, args: dict[str, Any]) -> None:
     result = await client.call_tool(tool, args)
-    text = "\n".join(block.text for block in result.content if block.type == "text")
+    assert_survives_the_wire(result)
+    text = text_of(result)
     if not result.is_error:
         assert result.structured_content is not None
         return
@@ -82,7 +87,6 @@ async def check(client: Client, tool: str, args: dict[str, Any]) -> None:
     named = re.findall(r"^- ([A-Za-z_]+)", text, flags=re.MULTILINE)
     assert named and all(field in FIELDS[tool] for field in named), text[:500]
     assert len(text) < 4000  # a huge input is not echoed back whole
-    json.dumps(text)
 
 
 @pytest.mark.parametrize("tool", sorted(FIELDS))

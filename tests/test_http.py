@@ -16,7 +16,7 @@ import uvicorn
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from engati_mcp.http import bind_refusal, build_http_app, security_settings, served_url
+from engati_mcp.http import bind_refusal, build_http_app, extra_allowed_hosts, security_settings, served_url
 from engati_mcp.server import create_server
 
 TOKEN = "test-http-token-0123456789"
@@ -66,9 +66,9 @@ async def test_http_transport_serves_tools_list_to_the_sdk_client(open_server: s
 
 
 async def test_stateless_http_with_the_right_token_serves_tools_list(token_server: str) -> None:
-    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
-        async with Client(streamable_http_client(f"{token_server}/mcp", http_client=http)) as client:
-            tools = (await client.list_tools()).tools
+    async with (httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}) as http,
+                Client(streamable_http_client(f"{token_server}/mcp", http_client=http)) as client):
+        tools = (await client.list_tools()).tools
     assert len(tools) == 2
 
 
@@ -98,6 +98,14 @@ def test_security_settings_allow_loopback_names_and_configured_extras() -> None:
     assert "127.0.0.1:8000" in settings.allowed_hosts and "localhost:8000" in settings.allowed_hosts
     assert "mcp.example.internal:8000" in settings.allowed_hosts and "0.0.0.0:8000" not in settings.allowed_hosts
     assert "https://mcp.example.internal:8000" in settings.allowed_origins
+
+
+def test_allowed_hosts_from_the_environment_keep_the_port_they_were_given() -> None:
+    extra = extra_allowed_hosts({"ENGATI_MCP_ALLOWED_HOSTS": " mcp.example.internal:8000 , team.example,, "})
+    assert extra == ["mcp.example.internal:8000", "team.example"]
+    hosts = security_settings("0.0.0.0", 8000, extra).allowed_hosts
+    assert "mcp.example.internal:8000" in hosts and not [host for host in hosts if host.endswith(":8000:8000")]
+    assert {"team.example", "team.example:8000"} <= set(hosts)
 
 
 def test_an_allowed_host_given_with_its_port_is_not_given_a_second_one() -> None:

@@ -13,14 +13,12 @@ from urllib.parse import quote
 import httpx
 import pytest
 import respx
-from mcp import Client
 
 from engati_mcp.logs import configure_logging
 from engati_mcp.scrub import SecretScrubber, scrub
-from engati_mcp.server import create_server
-from tests.conftest import BASE, BOT, CUSTOMER, FAKE_KEY, FAST_RETRY
+from tests.conftest import FAKE_KEY, connect
 
-CONFIG = {"api_key": FAKE_KEY, "customer_id": CUSTOMER, "bot_key": BOT, "base_url": BASE, "call_deadline": 2}
+DEADLINE = 2  # seconds per tool call: the timeout case must end well within the test
 
 FAILURES = [
     httpx.Response(401, json={"status": {"code": 401, "desc": f"key {FAKE_KEY} revoked"}}),
@@ -56,7 +54,7 @@ async def test_the_key_appears_in_no_output_of_a_failure(
     logging.getLogger("httpcore").setLevel(logging.DEBUG)
     caplog.set_level(logging.DEBUG)
     try:
-        async with Client(create_server(CONFIG, retry=FAST_RETRY)) as client:
+        async with connect(call_deadline=DEADLINE) as client:
             with respx.mock:
                 respx.get(url__regex=r".*").mock(side_effect=answer_with(failure))
                 results = [
@@ -76,7 +74,7 @@ async def test_the_key_appears_in_no_output_of_a_failure(
 
 
 async def test_missing_configuration_errors_do_not_echo_a_malformed_key() -> None:
-    async with Client(create_server(CONFIG | {"api_key": f"{FAKE_KEY} trailing-part"})) as client:
+    async with connect(api_key=f"{FAKE_KEY} trailing-part") as client:
         result = await client.call_tool("find_users", {"attribute_name": "email", "attribute_value": "x"})
     assert result.is_error and FAKE_KEY not in result_text(result) and "trailing-part" not in result_text(result)
 

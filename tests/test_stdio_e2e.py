@@ -3,6 +3,8 @@ subprocess, driven by the SDK's client, talking HTTP to the sandbox served on lo
 
 The server's stdout is also copied to a file (through `tee`) so the test can check that every
 line the server wrote is a JSON-RPC message: one stray print breaks every stdio client.
+
+Also what a client is told at the start: exactly the capabilities there is something behind.
 """
 
 from __future__ import annotations
@@ -16,8 +18,30 @@ from pathlib import Path
 import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
+from mcp.shared.exceptions import MCPError
+from mcp.types import METHOD_NOT_FOUND
 
 from engati_mcp.sandbox import SANDBOX_API_KEY, SANDBOX_BOT_KEY, SANDBOX_CUSTOMER_ID, running_sandbox
+from engati_mcp.server import create_server
+
+# Tools and prompts, whose lists never change; no resources, no logging, no completions. The SDK
+# derives these from the handlers registered (resources: create_server unregisters them) and from
+# serving subscriptions/listen (listChanged on 2026-07-28): an SDK change shows here.
+CAPABILITIES = {"prompts": {"listChanged": False}, "tools": {"listChanged": False}}
+
+
+def advertised(client: Client) -> dict[str, object]:
+    return client.server_capabilities.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+@pytest.mark.parametrize(("mode", "version"), [("auto", "2026-07-28"), ("legacy", "2025-11-25")])
+async def test_only_tools_and_prompts_are_advertised_in_either_protocol_era(mode: str, version: str) -> None:
+    async with Client(create_server(), mode=mode) as client:
+        assert client.protocol_version == version
+        assert advertised(client) == CAPABILITIES
+        with pytest.raises(MCPError) as no_resources:
+            await client.list_resources()
+    assert no_resources.value.code == METHOD_NOT_FOUND
 
 
 def installed_script() -> str:
@@ -45,6 +69,7 @@ async def test_installed_server_over_stdio_answers_and_writes_only_json_rpc(tmp_
             },
         )
         async with Client(params) as client:
+            capabilities = advertised(client)
             tools = (await client.list_tools()).tools
             found = await client.call_tool("find_users", {"attribute_name": "email",
                                                           "attribute_value": "asha.rao@example.com"})
@@ -54,6 +79,7 @@ async def test_installed_server_over_stdio_answers_and_writes_only_json_rpc(tmp_
             bad = await client.call_tool("get_chat_history", {"channel_user_id": user_id, "page_size": 9999})
             after_bad = await client.call_tool("find_users", {"attribute_name": "email", "attribute_value": "nobody@x.y"})
 
+    assert capabilities == CAPABILITIES
     assert {t.name for t in tools} == {"find_users", "get_chat_history"}
     assert not found.is_error and not history.is_error
     assert "conversations" in history.content[0].text and "\nNext: get_chat_history(" in history.content[0].text

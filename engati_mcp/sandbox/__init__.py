@@ -1,9 +1,11 @@
 """The sandbox: a fake Engati API inside the package, for `engati-mcp demo`, `--sandbox` and tests.
 
 It answers Engati's two endpoints from deterministic generated data (see `data`), reached
-in-process through `httpx.ASGITransport` (no port opened), or served on loopback with
-`running_sandbox()` for clients in other processes. Its credentials are fixed and public: it
-accepts no other key, customer id or bot key, like the real API.
+in-process through `httpx.ASGITransport` (no port opened), or served on loopback for clients in
+other processes: `running_sandbox()` inside a test's event loop, `serve_sandbox()` until
+interrupted (`engati-mcp sandbox`). Its credentials are fixed and public: it accepts no other
+key, customer id or bot key, like the real API. It is only ever served on loopback: it is test
+data, but nothing about it is meant for a network.
 
 Starlette and uvicorn are imported only when an app is made or served, so importing the
 constants stays cheap.
@@ -13,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,10 +33,12 @@ SANDBOX_SETTINGS: dict[str, str] = {
 }
 
 if TYPE_CHECKING:
+    import uvicorn
     from starlette.applications import Starlette
 
 __all__ = ["FAULTS", "SANDBOX_API_KEY", "SANDBOX_BASE_URL", "SANDBOX_BOT_KEY", "SANDBOX_CUSTOMER_ID",
-           "SANDBOX_SETTINGS", "FaultPlan", "create_sandbox_app", "running_sandbox"]
+           "SANDBOX_SETTINGS", "FaultPlan", "create_sandbox_app", "running_sandbox", "sandbox_environment",
+           "sandbox_url", "serve_sandbox"]
 
 
 FAULTS = ("500", "502", "503", "504", "429", "truncated", "html", "slow", "drop")
@@ -79,9 +84,7 @@ async def running_sandbox(**options: Any) -> AsyncIterator[str]:
     """Serve the sandbox on 127.0.0.1 (a free port) and yield its base URL, e.g. http://127.0.0.1:54321."""
     import uvicorn
 
-    config = uvicorn.Config(create_sandbox_app(**options), host="127.0.0.1", port=0, log_level="warning",
-                            log_config=None, lifespan="off", access_log=False)
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(_uvicorn_config(create_sandbox_app(**options), "127.0.0.1", 0))
     task = asyncio.create_task(server.serve())
     try:
         while not server.started:
@@ -94,3 +97,46 @@ async def running_sandbox(**options: Any) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+def serve_sandbox(host: str = "127.0.0.1", port: int = 0, *, ready: Callable[[str], None]) -> None:
+    """Serve the sandbox on `host:port` until interrupted (blocking); `ready(base_url)` is called
+    once it accepts connections. Port 0 takes a free one. A non-loopback `host` is a ValueError."""
+    import uvicorn
+
+    from engati_mcp.http import is_loopback
+
+    if not is_loopback(host):
+        raise ValueError(f"the sandbox is served on loopback only (127.0.0.1, ::1 or localhost), not {host}")
+    # Listening before `ready`: a client told the URL at once is queued, not refused, and port 0
+    # is already the port actually taken.
+    with _listening_socket(host, port) as sock:
+        ready(sandbox_url(host, sock.getsockname()[1]))
+        # uvicorn stops gracefully on Ctrl-C, then raises KeyboardInterrupt for the caller.
+        uvicorn.Server(_uvicorn_config(create_sandbox_app(), host, port)).run(sockets=[sock])
+
+
+def sandbox_url(host: str, port: int) -> str:
+    """The sandbox's base URL when served on `host:port` (an IPv6 address in brackets)."""
+    name = host.strip("[]")
+    return f"http://[{name}]:{port}" if ":" in name else f"http://{name}:{port}"
+
+
+def sandbox_environment(base_url: str) -> dict[str, str]:
+    """The ENGATI_* variables that point engati-mcp (`check`, or an MCP client's entry) at a served sandbox."""
+    return {"ENGATI_BASE_URL": base_url, "ENGATI_API_KEY": SANDBOX_API_KEY,
+            "ENGATI_CUSTOMER_ID": SANDBOX_CUSTOMER_ID, "ENGATI_BOT_KEY": SANDBOX_BOT_KEY}
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    name = host.strip("[]")
+    family = socket.AF_INET6 if ":" in name else socket.AF_INET
+    return socket.create_server((name, port), family=family)
+
+
+def _uvicorn_config(app: Starlette, host: str, port: int) -> uvicorn.Config:
+    import uvicorn
+
+    # log_config=None: uvicorn logs through the process's own (stderr, scrubbed) logging.
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", log_config=None, lifespan="off",
+                          access_log=False)
