@@ -149,7 +149,8 @@ class _Layout:
             when = f" {self._span(start, end, year=False)}" if count > 1 and start and end else ""
             topics = ""
             if count >= _RUN_WORDS_FROM:  # a long run says what it was about: the words most of it shares
-                words = Counter(chain.from_iterable(self.convs[i].words(self.messages, self.leads[i])
+                leads = self.leads or [None] * len(self.convs)  # no leads when nothing fits beside the heading
+                words = Counter(chain.from_iterable(self.convs[i].words(self.messages, leads[i])
                                                 for i in range(first, last + 1)))
                 shared = sorted(((w, n) for w, n in words.items() if n > 1), key=lambda wn: (-wn[1], wn[0]))[:3]
                 topics = ", ".join(f"{word[:24]} {n}" for word, n in shared)

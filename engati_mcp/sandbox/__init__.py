@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-SANDBOX_API_KEY = "00000000-0000-4000-8000-000000000000-SANDBOX"
+SANDBOX_API_KEY = "00000000-0000-4000-8000-000000000000-Sbx7Q2z"  # shaped like a real key; no word in it
 SANDBOX_CUSTOMER_ID = "10294"
 SANDBOX_BOT_KEY = "1a1c9bfa5e0f41ed"
 SANDBOX_BASE_URL = "http://sandbox.engati.invalid"  # .invalid: never resolvable, so never the network
