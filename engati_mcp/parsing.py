@@ -1,21 +1,22 @@
 """Tolerant parsing of Engati's response bodies into `models`.
 
 Engati documents its endpoints but not their response bodies (its guide shows them as images),
-so this module accepts every shape known or plausible (see shared/reference/engati-api.md):
+so this module accepts every shape known or plausible; docs/engati-api.md lists them with
+examples. In short:
 
 - envelope: ``{"status": {"code": 1000, "desc": "Success"}, "responseObject": ...}``, or none;
+  any other status code in a 2xx body is raised as the mapped `EngatiAPIError`;
 - the list at the top level, or under ``responseObject`` / ``data`` / ``content`` / ``result``,
   itself a list or an object holding it under ``conversations`` / ``messages`` (history) or
   ``users`` / ``records`` / ``items`` / ``results`` (users);
 - message sender under ``sender`` / ``from`` / ``source`` / ``role`` (``bot``, ``USER``,
   ``AGENT``...; per the observed public client, any other non-empty sender is the user);
 - text under ``response`` / ``text`` / ``message`` (a string, or an object with ``text``);
-- timestamp as epoch milliseconds (or seconds), ISO 8601, or Engati's local-time string
-  ``2025/03/01 13:45:10.123+0530``; always returned as an aware UTC datetime, and a time before
-  1990 or from 2200 on (or a number too large for a float) is unreadable (None), never an error;
-- rich elements (carousel, buttons, quick replies, card, template, attachment, button taps,
-  handoff and system events) turned into short placeholders instead of raw payloads;
 - pagination totals under ``total_records`` / ``totalCount`` / ``total`` and friends.
+
+Two parts live in their own modules: message times (`timestamps`: epoch ms or s, ISO 8601,
+Engati's ``2025/03/01 13:45:10.123+0530``) and rich elements (`rich_elements`: carousels,
+buttons, taps, handoffs ... as short placeholders). `parse_timestamp` is importable from here too.
 
 What cannot be read is never guessed: a body without a recognisable list raises
 `EngatiResponseError` naming the keys it had, and an unreadable message is counted, not invented.
@@ -26,12 +27,19 @@ characters are stripped here, once, so nothing downstream can be fooled by invis
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from engati_mcp.errors import EngatiResponseError, api_error
-from engati_mcp.models import ChatPage, EngatiUser, Message, MessageKind, Role
+from engati_mcp.json_fields import first_present, first_scalar
+from engati_mcp.models import ChatPage, EngatiUser, Message, Role
+from engati_mcp.rich_elements import render_rich_element
 from engati_mcp.sanitize import clean_text
+from engati_mcp.timestamps import parse_timestamp
+
+__all__ = [
+    "SUCCESS_CODE", "check_envelope", "chronological", "engati_status", "parse_chat_page", "parse_messages",
+    "parse_timestamp", "parse_users",
+]
 
 SUCCESS_CODE = 1000
 _CONTAINER_KEYS = ("responseObject", "response_object", "data", "content", "result", "payload", "body")
@@ -46,10 +54,14 @@ _TIME_KEYS = ("timestamp", "time", "created_at", "createdAt", "created_on", "cre
 _MESSAGE_ID_KEYS = ("message_id", "messageId", "msg_id", "msgId", "id", "_id", "uuid")
 _SESSION_KEYS = ("session_id", "sessionId", "conversation_id", "conversationId", "chat_session_id",
                  "chatSessionId", "thread_id", "threadId", "session")
-_TYPE_KEYS = ("type", "message_type", "messageType", "content_type", "contentType", "msg_type")
+_USER_ID_KEYS = ("channel_user_id", "channelUserId", "channel_user", "user_id", "userId", "uid", "id")
+_NAME_KEYS = ("name", "user_name", "userName", "full_name", "fullName", "display_name", "displayName")
+_CHANNEL_KEYS = ("channel", "channel_type", "channelType", "platform", "channel_name", "channelName", "source")
+_ATTRIBUTE_KEYS = ("attributes", "user_attributes", "userAttributes", "attrs", "custom_attributes", "properties")
 _INT_BOUND = 10**15  # codes and counts are small; anything this large is not one
 _PLAIN_INT = re.compile(r"[0-9]{1,15}")
 _MAX_TOTAL = 100_000_000  # messages for one user: a hundred million is already absurd
+_DESC_CHARS = 200  # Engati's error description is kept this short
 
 _ROLE_WORDS = {
     "bot": Role.BOT, "assistant": Role.BOT, "engati": Role.BOT, "chatbot": Role.BOT, "virtual_assistant": Role.BOT,
@@ -90,8 +102,9 @@ def _find_list(body: Any, list_keys: tuple[str, ...]) -> list[Any] | None:
     if not isinstance(body, dict):
         return None
     for key in list_keys:
-        if isinstance(body.get(key), list):
-            return body[key]
+        value = body.get(key)
+        if isinstance(value, list):
+            return value
     for key in _CONTAINER_KEYS:
         if key in body and (found := _find_list(body[key], list_keys)) is not None:
             return found
@@ -113,6 +126,7 @@ def _find_total(body: Any, depth: int = 0) -> int | None:
 
 
 def _keys_seen(body: Any) -> str:
+    """The keys of a body (and of its containers), for an error message: what was there instead."""
     if isinstance(body, dict):
         nested = [f"{k}.{sub}" for k in _CONTAINER_KEYS if isinstance(body.get(k), dict) for sub in body[k]]
         return ", ".join(map(str, [*body.keys(), *nested][:30])) or "no keys"
@@ -148,12 +162,6 @@ def parse_users(body: Any) -> list[EngatiUser]:
     return users
 
 
-_USER_ID_KEYS = ("channel_user_id", "channelUserId", "channel_user", "user_id", "userId", "uid", "id")
-_NAME_KEYS = ("name", "user_name", "userName", "full_name", "fullName", "display_name", "displayName")
-_CHANNEL_KEYS = ("channel", "channel_type", "channelType", "platform", "channel_name", "channelName", "source")
-_ATTRIBUTE_KEYS = ("attributes", "user_attributes", "userAttributes", "attrs", "custom_attributes", "properties")
-
-
 def _looks_like_user(value: Any) -> bool:
     return isinstance(value, dict) and any(key in value for key in _USER_ID_KEYS)
 
@@ -161,39 +169,46 @@ def _looks_like_user(value: Any) -> bool:
 def _parse_user(item: Any) -> EngatiUser | None:
     if not isinstance(item, dict):
         return None
-    user_id = _first_scalar(item, _USER_ID_KEYS)
+    user_id = first_scalar(item, _USER_ID_KEYS)
     if user_id is None:
         return None
     attributes = _attributes(item)
-    name = _first_scalar(item, _NAME_KEYS) or _joined_name(item) or _str_or_none(attributes.get("name"))
+    name = first_scalar(item, _NAME_KEYS) or _joined_name(item) or _str_or_none(attributes.get("name"))
     return EngatiUser(
         channel_user_id=user_id,
         name=name,
-        channel=_first_scalar(item, _CHANNEL_KEYS),
+        channel=first_scalar(item, _CHANNEL_KEYS),
         attributes=attributes,
     )
 
 
 def _attributes(item: dict[str, Any]) -> dict[str, Any]:
+    """A user's attributes, sent as an object or as a list of name/value pairs."""
     for key in _ATTRIBUTE_KEYS:
         value = item.get(key)
         if isinstance(value, dict):
             return {clean_text(str(k)): _clean_value(v) for k, v in value.items()}
-        if isinstance(value, list):  # [{"name": "email", "value": "a@b.c"}, ...]
-            pairs = {}
-            for entry in value:
-                if isinstance(entry, dict) and (name := _first_scalar(entry, ("name", "key", "attribute_name"))):
-                    pairs[name] = _clean_value(entry.get("value", entry.get("attribute_value")))
-            return pairs
+        if isinstance(value, list):
+            return _attribute_pairs(value)
     return {}
 
 
+def _attribute_pairs(entries: list[Any]) -> dict[str, Any]:
+    """``[{"name": "email", "value": "a@b.c"}, ...]`` as ``{"email": "a@b.c"}``."""
+    pairs = {}
+    for entry in entries:
+        if isinstance(entry, dict) and (name := first_scalar(entry, ("name", "key", "attribute_name"))):
+            pairs[name] = _clean_value(entry.get("value", entry.get("attribute_value")))
+    return pairs
+
+
 def _joined_name(item: dict[str, Any]) -> str | None:
-    parts = [_first_scalar(item, (key,)) for key in ("first_name", "firstName", "last_name", "lastName")]
+    parts = [first_scalar(item, (key,)) for key in ("first_name", "firstName", "last_name", "lastName")]
     return " ".join(p for p in parts if p) or None
 
 
 def _clean_value(value: Any) -> Any:
+    """An attribute's value: numbers, booleans and null as they are, anything else as clean text."""
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, int | float | bool) or value is None:
@@ -248,22 +263,21 @@ def parse_messages(items: list[Any]) -> list[Message]:
 
 
 def _parse_message(item: Any) -> Message | None:
+    """One message, or None when it is not an object or has nothing to show."""
     if not isinstance(item, dict):
         return None
-    kind_word = _first_scalar(item, _TYPE_KEYS)
     role = _role(item)
-    text = _text(item)
-    kind, text = _render_kind(kind_word.lower() if kind_word else "text", role, text, item)
+    kind, text = render_rich_element(item, role, _text(item))
     if text is None:
         return None
-    return Message(role=role, text=text, timestamp=parse_timestamp(_first_present(item, _TIME_KEYS)), kind=kind,
-                   id=_first_scalar(item, _MESSAGE_ID_KEYS), session=_first_scalar(item, _SESSION_KEYS))
+    return Message(role=role, text=text, timestamp=parse_timestamp(first_present(item, _TIME_KEYS)), kind=kind,
+                   id=first_scalar(item, _MESSAGE_ID_KEYS), session=first_scalar(item, _SESSION_KEYS))
 
 
 def _role(item: dict[str, Any]) -> Role:
-    raw = _first_present(item, _SENDER_KEYS)
+    raw = first_present(item, _SENDER_KEYS)
     if isinstance(raw, dict):  # {"sender": {"type": "bot", "id": ...}}
-        raw = _first_present(raw, ("type", "role", "name", "id"))
+        raw = first_present(raw, ("type", "role", "name", "id"))
     if raw is None or str(raw).strip() == "":
         return Role.UNKNOWN
     word = str(raw).strip().lower().replace("-", "_").replace(" ", "_")
@@ -283,143 +297,7 @@ def _text(item: dict[str, Any]) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Rich elements -> placeholders
-
-_ARTEFACT_TYPES = {"carousel", "buttons", "button", "quick_reply", "quick_replies", "card", "cards",
-                   "template", "attachment", "image", "file", "audio", "video", "location", "document",
-                   "list", "menu"}
-_TAP_TYPES = {"postback", "button_click", "quick_reply_click", "button_reply", "tap", "selection"}
-_EVENT_TYPES = {"handoff", "agent_transfer", "transfer", "system", "event", "notification", "livechat"}
-
-
-def _render_kind(kind: str, role: Role, text: str | None, item: dict[str, Any]) -> tuple[MessageKind, str | None]:
-    """The message kind and its text; rich elements become short placeholders, never raw payloads."""
-    if kind in _TAP_TYPES:
-        label = text or _first_scalar(_payload(item), ("title", "payload", "value"))
-        return MessageKind.ARTEFACT, f"[{role.value} tapped: {label or 'a button'}]"
-    if kind in _EVENT_TYPES:
-        return MessageKind.EVENT, f"[event: {text or kind.replace('_', ' ')}]"
-    if kind in _ARTEFACT_TYPES:
-        return MessageKind.ARTEFACT, _artefact_placeholder(kind, role, text, _payload(item))
-    if text is None and isinstance(item.get("payload"), dict):
-        return MessageKind.ARTEFACT, _artefact_placeholder(kind, role, None, item["payload"])
-    return MessageKind.TEXT, text
-
-
-def _payload(item: dict[str, Any]) -> dict[str, Any]:
-    payload = item.get("payload")
-    return payload if isinstance(payload, dict) else {}
-
-
-def _artefact_placeholder(kind: str, role: Role, text: str | None, payload: dict[str, Any]) -> str:
-    who = role.value if role is not Role.UNKNOWN else "message"
-    prefix = f"{text} " if text else ""
-    if kind in {"quick_reply", "quick_replies", "buttons", "button", "menu", "list"}:
-        options = _option_titles(payload)
-        shown = " | ".join(options[:6]) + (" | …" if len(options) > 6 else "")
-        label = "quick replies" if kind.startswith("quick") else "buttons"
-        return f"{prefix}[{who}: {label}: {shown}]" if options else f"{prefix}[{who}: {label}]"
-    if kind in {"carousel", "cards"}:
-        items = _first_list(payload, ("items", "elements", "cards", "slides"))
-        return f"{prefix}[{who}: carousel, {len(items)} items]"
-    if kind == "card":
-        title = _first_scalar(payload, ("title", "heading", "name"))
-        return f"{prefix}[{who}: card: {title}]" if title else f"{prefix}[{who}: card]"
-    if kind == "template":
-        name = _first_scalar(payload, ("template_name", "templateName", "name"))
-        return f"{prefix}[{who}: template {name}]" if name else f"{prefix}[{who}: template]"
-    media = _first_scalar(payload, ("attachment_type", "attachmentType", "media_type", "type")) or kind
-    name = _first_scalar(payload, ("name", "file_name", "fileName", "caption"))
-    return f"{prefix}[{who}: {media}{': ' + name if name else ''}]"
-
-
-def _option_titles(payload: dict[str, Any]) -> list[str]:
-    options = _first_list(payload, ("options", "buttons", "quick_replies", "quickReplies", "items", "choices"))
-    titles = []
-    for option in options:
-        title = option if isinstance(option, str) else _first_scalar(option, ("title", "label", "text", "value"))
-        if title:
-            titles.append(clean_text(str(title))[:60])
-    return titles
-
-
-# ---------------------------------------------------------------------------------------------
-# Timestamps
-
-# A message time outside these bounds is not a chat message's time (a zero, a sentinel, a unit
-# mistake, or a hostile 10**400): it is unreadable, never shown as a wrong date.
-_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
-_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
-_SECONDS_LIMIT = 100_000_000_000  # epoch numbers below this can only be seconds (before 1973 as ms)
-_EPOCH_BOUND = 10**15  # far past 2200 in ms; checked before float(), which overflows on a huge JSON int
-_EPOCH_TEXT = re.compile(r"\d{9,16}(\.\d+)?")
-_SLASHED_DATE = re.compile(r"\d{4}/\d{2}/\d{2}")  # Engati's "2025/03/01 13:45:10.123+0530"
-
-
-def parse_timestamp(value: Any) -> datetime | None:
-    """An aware UTC datetime from any known timestamp form, or None if unreadable or implausible
-    (before 1990 or from 2200 on). Never guessed, and never raises, whatever the value."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        moment = _from_epoch(value)
-    elif isinstance(value, str):
-        moment = _from_text(value.strip())
-    else:
-        return None
-    return moment if moment is not None and _EARLIEST <= moment < _LATEST else None
-
-
-def _from_text(text: str) -> datetime | None:
-    if _EPOCH_TEXT.fullmatch(text):
-        return _from_epoch(float(text))
-    if _SLASHED_DATE.match(text):
-        # The slashes are Engati's only departure from ISO 8601; fromisoformat (3.11+) reads the
-        # rest: a space or "T", any fraction, "+0530", "+05:30" or "Z", or no offset (UTC).
-        text = text[:10].replace("/", "-") + text[10:]
-    try:
-        parsed = datetime.fromisoformat(text)
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
-    except (ValueError, OverflowError):  # OverflowError: year 9999 with a negative offset
-        return None
-
-
-def _from_epoch(number: float) -> datetime | None:
-    if not -_EPOCH_BOUND < number < _EPOCH_BOUND:  # also False for NaN
-        return None
-    seconds = number if abs(number) < _SECONDS_LIMIT else number / 1000
-    try:
-        return datetime.fromtimestamp(seconds, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Small readers
-
-
-def _first_present(item: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    for key in keys:
-        if item.get(key) is not None:
-            return item[key]
-    return None
-
-
-def _first_scalar(item: Any, keys: tuple[str, ...]) -> str | None:
-    if not isinstance(item, dict):
-        return None
-    for key in keys:
-        value = item.get(key)
-        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
-            return clean_text(str(value))
-    return None
-
-
-def _first_list(item: dict[str, Any], keys: tuple[str, ...]) -> list[Any]:
-    for key in keys:
-        if isinstance(item.get(key), list):
-            return item[key]
-    return []
+# Codes, counts and short texts
 
 
 def _as_int(value: Any) -> int | None:
@@ -435,7 +313,7 @@ def _as_int(value: Any) -> int | None:
 
 
 def _short_str(value: Any) -> str | None:
-    return clean_text(str(value))[:200] if value is not None else None
+    return clean_text(str(value))[:_DESC_CHARS] if value is not None else None
 
 
 def _str_or_none(value: Any) -> str | None:

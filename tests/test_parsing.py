@@ -1,5 +1,6 @@
-"""Tolerant parsing: every response shape listed in shared/reference/engati-api.md, and honest
-errors for shapes we cannot read."""
+"""Tolerant parsing: every response shape listed in docs/engati-api.md, and honest errors for
+shapes we cannot read. Covers `parsing` and the modules split out of it: `timestamps`,
+`rich_elements` and `json_fields`."""
 
 from __future__ import annotations
 
@@ -7,14 +8,19 @@ from datetime import UTC, datetime
 
 import pytest
 
+from engati_mcp import parsing, timestamps
 from engati_mcp.errors import EngatiAPIError, EngatiResponseError
-from engati_mcp.models import MessageKind, Role
-from engati_mcp.parsing import clean_text, parse_chat_page, parse_messages, parse_timestamp, parse_users
+from engati_mcp.json_fields import first_list, first_present, first_scalar
+from engati_mcp.models import ChatPage, MessageKind, Role
+from engati_mcp.parsing import parse_chat_page, parse_messages, parse_users
+from engati_mcp.rich_elements import render_rich_element
+from engati_mcp.sanitize import clean_text
+from engati_mcp.timestamps import parse_timestamp
 
 MSG = {"sender": "user", "response": "hello", "timestamp": 1740816000000}
 
 
-def page(body: object, page_size: int = 500):  # noqa: ANN201 - test helper
+def page(body: object, page_size: int = 500) -> ChatPage:
     return parse_chat_page(body, page_number=1, page_size=page_size)
 
 
@@ -193,3 +199,140 @@ def test_error_envelopes_in_either_spelling_raise_the_mapped_error(body: dict) -
     with pytest.raises(EngatiAPIError, match="milliseconds") as caught:
         page(body)
     assert caught.value.engati_code == 1003
+
+
+# ---------------------------------------------------------------------------------------------
+# The split: names still importable from `parsing`, and the modules split out of it
+
+
+def test_parsing_still_offers_parse_timestamp_and_its_public_names() -> None:
+    assert parsing.parse_timestamp is timestamps.parse_timestamp
+    assert all(hasattr(parsing, name) for name in parsing.__all__)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025/03/01 13:45:10.123+05:30", datetime(2025, 3, 1, 8, 15, 10, 123000, tzinfo=UTC)),
+        ("2025/03/01T13:45:10Z", datetime(2025, 3, 1, 13, 45, 10, tzinfo=UTC)),
+        ("  1740816910123  ", datetime(2025, 3, 1, 8, 15, 10, 123000, tzinfo=UTC)),
+        ("1740816910.5", datetime(2025, 3, 1, 8, 15, 10, 500000, tzinfo=UTC)),
+        ("1990-01-01T00:00:00Z", datetime(1990, 1, 1, tzinfo=UTC)),
+    ],
+)
+def test_more_timestamp_forms_are_read(value: object, expected: datetime) -> None:
+    assert parse_timestamp(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0, -1, "1989-12-31T23:59:59Z", "2200-01-01T00:00:00Z", float("nan"), float("inf"), 10**400,
+     "9999-12-31T23:59:59-01:00", "2025/03/01 25:00:00", [1740816910123]],
+)
+def test_implausible_or_malformed_times_are_unreadable(value: object) -> None:
+    assert parse_timestamp(value) is None
+
+
+@pytest.mark.parametrize(
+    ("item", "text", "kind"),
+    [
+        ({"sender": "bot", "type": "quick_replies", "payload": {"quickReplies": list("abcdefgh")}},
+         "[bot: quick replies: a | b | c | d | e | f | …]", MessageKind.ARTEFACT),
+        ({"sender": "bot", "type": "menu", "payload": {}}, "[bot: buttons]", MessageKind.ARTEFACT),
+        ({"type": "image", "payload": {"caption": "receipt"}}, "[message: image: receipt]", MessageKind.ARTEFACT),
+        ({"sender": "user", "type": "document", "payload": {"file_name": "bill.pdf"}}, "[user: document: bill.pdf]",
+         MessageKind.ARTEFACT),
+        ({"sender": "bot", "type": "cards", "payload": {"slides": [{}, {}]}}, "[bot: carousel, 2 items]", MessageKind.ARTEFACT),
+        ({"sender": "bot", "type": "card"}, "[bot: card]", MessageKind.ARTEFACT),
+        ({"sender": "bot", "type": "template"}, "[bot: template]", MessageKind.ARTEFACT),
+        ({"sender": "user", "type": "button_click", "payload": {"title": "Yes"}}, "[user tapped: Yes]", MessageKind.ARTEFACT),
+        ({"sender": "user", "type": "tap"}, "[user tapped: a button]", MessageKind.ARTEFACT),
+        ({"sender": "bot", "type": "agent_transfer"}, "[event: agent transfer]", MessageKind.EVENT),
+        ({"sender": "bot", "type": "CAROUSEL", "payload": {"items": [{}]}}, "[bot: carousel, 1 items]", MessageKind.ARTEFACT),
+        ({"sender": "bot", "type": "text", "response": "plain"}, "plain", MessageKind.TEXT),
+        ({"sender": "bot", "type": "weird", "response": "kept"}, "kept", MessageKind.TEXT),
+    ],
+)
+def test_every_rich_element_has_a_placeholder(item: dict, text: str, kind: MessageKind) -> None:
+    (message,) = parse_messages([item])
+    assert (message.text, message.kind) == (text, kind)
+
+
+def test_option_titles_are_cleaned_and_cut() -> None:
+    item = {"sender": "bot", "type": "buttons", "payload": {"buttons": [{"label": "x\u200b" * 100}, {"title": ""}, 7]}}
+    (message,) = parse_messages([item])
+    assert message.text == f"[bot: buttons: {'x' * 60}]"
+
+
+def test_a_message_with_neither_text_nor_element_is_nothing_to_show() -> None:
+    assert render_rich_element({"sender": "bot"}, Role.BOT, None) == (MessageKind.TEXT, None)
+    result = page({"conversations": [{"sender": "bot", "type": "text"}, {"sender": "bot", "payload": "not an object"}]})
+    assert result.messages == [] and result.unreadable_items == 2
+
+
+def test_ids_sessions_and_sender_objects_are_read() -> None:
+    (message,) = parse_messages([{"sender": {"type": "Live Agent", "id": 9}, "text": "Hi", "messageId": 42,
+                                  "sessionId": " s-1 ", "ts": 1740816910123}])
+    assert (message.role, message.id, message.session) == (Role.AGENT, "42", "s-1")
+    assert message.timestamp == datetime(2025, 3, 1, 8, 15, 10, 123000, tzinfo=UTC)
+
+
+def test_a_page_without_every_time_keeps_engatis_order_unless_clearly_newest_first() -> None:
+    def items(*stamps: int | None) -> list[dict]:
+        return [{"sender": "bot", "text": str(i), "timestamp": ts} for i, ts in enumerate(stamps)]
+
+    assert [m.text for m in page({"messages": items(None, 2_000_000_000_000, 1_900_000_000_000)}).messages] \
+        == ["2", "1", "0"]
+    assert [m.text for m in page({"messages": items(1_900_000_000_000, None, 2_000_000_000_000)}).messages] \
+        == ["0", "1", "2"]
+
+
+@pytest.mark.parametrize("total", [-1, 100_000_001, True, "12x", "²", 10**20])
+def test_a_total_that_cannot_be_a_total_counts_as_none(total: object) -> None:
+    assert page({"conversations": [], "total_records": total}).total_records is None
+
+
+def test_a_total_given_as_digits_is_read() -> None:
+    assert page({"conversations": [], "totalRecords": " 12 "}).total_records == 12
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"status": "ok", "data": [MSG]},
+        {"status": {"code": "1000"}, "responseObject": [MSG]},
+        {"status": {"code": 10**20}, "responseObject": [MSG]},
+    ],
+)
+def test_a_status_that_is_not_an_error_code_is_not_an_error(body: dict) -> None:
+    assert len(page(body).messages) == 1
+
+
+def test_an_error_code_as_digits_in_a_success_body_raises() -> None:
+    with pytest.raises(EngatiAPIError) as caught:
+        page({"status": {"code": "1004", "desc": "INVALID_PAGE_NUMBER"}})
+    assert caught.value.engati_code == 1004 and caught.value.desc == "INVALID_PAGE_NUMBER"
+
+
+def test_a_single_user_sent_bare_and_a_joined_name_are_read() -> None:
+    (user,) = parse_users({"status": {"code": 1000}, "responseObject": {"userId": 7, "firstName": "Asha", "lastName": "Rao"}})
+    assert (user.channel_user_id, user.name) == ("7", "Asha Rao")
+
+
+def test_attribute_values_keep_numbers_and_clean_the_rest() -> None:
+    (user,) = parse_users([{"id": "u1", "attrs": {"age": 31, "vip": True, "note": "a\u202eb", "tags": ["x"]}}])
+    assert user.attributes == {"age": 31, "vip": True, "note": "ab", "tags": "['x']"}
+
+
+def test_a_body_that_is_not_an_object_says_what_it_was() -> None:
+    with pytest.raises(EngatiResponseError, match="a JSON str, not an object"):
+        parse_chat_page("nope", page_number=1, page_size=10)
+
+
+def test_field_readers_take_the_first_usable_spelling() -> None:
+    item = {"a": None, "b": "", "c": True, "d": " x\u200b ", "e": 5, "l": "no", "m": [1]}
+    assert first_present(item, ("a", "b", "d")) == ""
+    assert first_scalar(item, ("a", "b", "c", "d")) == "x"
+    assert first_scalar(item, ("c", "e")) == "5"
+    assert first_scalar(["not", "a", "dict"], ("a",)) is None
+    assert first_list(item, ("l", "m")) == [1] and first_list(item, ("z",)) == []

@@ -1,4 +1,4 @@
-"""The sandbox against its own contract (shared/reference/engati-api.md), and its data."""
+"""The sandbox against its own contract (docs/engati-api.md), and its data."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The sandbox's HTTP side: Engati's two endpoints as a Starlette app, with optional faults.
 
-It follows shared/reference/engati-api.md: `Authorization: Basic <key>` with the key verbatim
+It follows docs/engati-api.md: `Authorization: Basic <key>` with the key verbatim
 (401 otherwise), the customer id and bot key in the path (1002 when wrong, as for an unknown
 user), dates in epoch milliseconds with end after start (1003), page numbers from 1 (1004), and
 the success envelope `{"status": {"code": 1000, ...}, "responseObject": ...}` seen on Engati's
