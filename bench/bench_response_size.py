@@ -99,8 +99,12 @@ async def _send_sized(writer: asyncio.StreamWriter, size: int, headers: dict[str
 
 
 def _head(headers: dict[str, str]) -> bytes:
-    lines = ["HTTP/1.1 200 OK", "content-type: application/json", "connection: close",
-             *(f"{k}: {v}" for k, v in headers.items())]
+    lines = [
+        "HTTP/1.1 200 OK",
+        "content-type: application/json",
+        "connection: close",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
@@ -135,8 +139,13 @@ async def _child(base_url: str) -> dict[str, object]:
     import engati_mcp.tools  # noqa: F401
     from engati_mcp.server import create_server
 
-    config = {"api_key": "e52ba556-bdd0-4e88-a0c4-c41b02414ef4-BENCHKY", "customer_id": "10294",
-              "bot_key": "1a1c9bfa5e0f41ed", "base_url": base_url, "call_deadline": 20}
+    config = {
+        "api_key": "e52ba556-bdd0-4e88-a0c4-c41b02414ef4-BENCHKY",
+        "customer_id": "10294",
+        "bot_key": "1a1c9bfa5e0f41ed",
+        "base_url": base_url,
+        "call_deadline": 20,
+    }
     async with Client(create_server(config)) as client:
         await client.list_tools()
         before = _rss_now()
@@ -144,8 +153,14 @@ async def _child(base_url: str) -> dict[str, object]:
         result = await client.call_tool("get_chat_history", {"channel_user_id": "919876543210"})
         seconds = time.perf_counter() - started
     text = "\n".join(block.text for block in result.content if block.type == "text")
-    return {"baseline_mb": round(before, 1), "peak_mb": round(_peak(), 1), "growth_mb": round(_peak() - before, 1),
-            "seconds": round(seconds, 2), "is_error": result.is_error, "text": text[:300]}
+    return {
+        "baseline_mb": round(before, 1),
+        "peak_mb": round(_peak(), 1),
+        "growth_mb": round(_peak() - before, 1),
+        "seconds": round(seconds, 2),
+        "is_error": result.is_error,
+        "text": text[:300],
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,11 +175,17 @@ async def _run(cases: list[str]) -> bool:
     print(f"{'case':<15} {'growth':>9} {'peak':>9} {'time':>7} {'requests':>8}  verdict")
     for case in cases:
         report = await _measure(f"http://127.0.0.1:{port}/{case}")
-        passed = (report["growth_mb"] < LIMIT_MB and bool(report["is_error"])
-                  and "ENGATI_MAX_RESPONSE_BYTES" in str(report["text"]) and engati.requests.get(case) == 1)
+        passed = (
+            report["growth_mb"] < LIMIT_MB
+            and bool(report["is_error"])
+            and "ENGATI_MAX_RESPONSE_BYTES" in str(report["text"])
+            and engati.requests.get(case) == 1
+        )
         ok &= passed
-        print(f"{case:<15} {report['growth_mb']:>6.1f} MB {report['peak_mb']:>6.1f} MB {report['seconds']:>6.2f}s "
-              f"{engati.requests.get(case, 0):>8}  {'PASS' if passed else 'FAIL'}")
+        print(
+            f"{case:<15} {report['growth_mb']:>6.1f} MB {report['peak_mb']:>6.1f} MB {report['seconds']:>6.2f}s "
+            f"{engati.requests.get(case, 0):>8}  {'PASS' if passed else 'FAIL'}"
+        )
         print(f"{'':<15} {str(report['text']).splitlines()[-1][:140]}")
     server.close()
     return ok
@@ -173,8 +194,15 @@ async def _run(cases: list[str]) -> bool:
 async def _measure(base_url: str) -> dict[str, object]:
     env = os.environ | {"PYTHONPATH": str(HERE.parent)}  # the engati_mcp beside this script, whatever is installed
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, str(Path(__file__).resolve()), "--child", base_url,
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=HERE.parent, env=env)
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        base_url,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=HERE.parent,
+        env=env,
+    )
     out, _ = await proc.communicate()
     return json.loads(out.decode().strip().splitlines()[-1])
 

@@ -26,8 +26,16 @@ HERE = Path(__file__).resolve().parent
 TIME_VENV = HERE / ".venv-time"
 TARGET = 1.05
 _REQUESTS = [
-    {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}},
+    {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-11-25",
+            "capabilities": {},
+            "clientInfo": {"name": "bench", "version": "0"},
+        },
+    },
     {"jsonrpc": "2.0", "method": "notifications/initialized"},
     {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
 ]
@@ -82,8 +90,10 @@ def main() -> int:
             samples[name].append(cold_start(command, env))
     medians = {name: statistics.median(values) for name, values in samples.items()}
     for name, values in samples.items():
-        print(f"{name:16s} median {medians[name] * 1000:7.1f} ms   min {min(values) * 1000:7.1f} ms   "
-              f"max {max(values) * 1000:7.1f} ms   ({len(values)} runs)")
+        print(
+            f"{name:16s} median {medians[name] * 1000:7.1f} ms   min {min(values) * 1000:7.1f} ms   "
+            f"max {max(values) * 1000:7.1f} ms   ({len(values)} runs)"
+        )
     ratio = medians["engati-mcp"] / medians["mcp-server-time"]
     verdict = "PASS" if ratio <= TARGET else "FAIL"
     print(f"{verdict}: engati-mcp / mcp-server-time = {ratio:.3f} (target <= {TARGET})")

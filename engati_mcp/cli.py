@@ -49,13 +49,15 @@ _CONFIG_FLAGS = (
 )
 _EXAMPLES = {
     "serve": "examples:\n  engati-mcp serve\n  engati-mcp serve --transport http --port 8000\n"
-             "  engati-mcp serve --sandbox --transport http --stateless\n"
-             "  ENGATI_MCP_HTTP_TOKEN=... engati-mcp serve --transport http --host 0.0.0.0",
+    "  engati-mcp serve --sandbox --transport http --stateless\n"
+    "  ENGATI_MCP_HTTP_TOKEN=... engati-mcp serve --transport http --host 0.0.0.0",
     "demo": "examples:\n  engati-mcp demo",
-    "call": "examples:\n  engati-mcp call find_users attribute_name=email attribute_value=asha.rao@example.com --sandbox\n"
-            "  engati-mcp call get_chat_history channel_user_id=919876543210 start_date=7d detail=questions\n"
-            "  engati-mcp call get_chat_history channel_user_id=919876543210 max_tokens=1000 --json",
-    "check": "examples:\n  ENGATI_API_KEY=... ENGATI_CUSTOMER_ID=10294 ENGATI_BOT_KEY=1a1c9bfa5e0f41ed engati-mcp check",
+    "call": "examples:\n"
+    "  engati-mcp call find_users attribute_name=email attribute_value=asha.rao@example.com --sandbox\n"
+    "  engati-mcp call get_chat_history channel_user_id=919876543210 start_date=7d detail=questions\n"
+    "  engati-mcp call get_chat_history channel_user_id=919876543210 max_tokens=1000 --json",
+    "check": "examples:\n"
+    "  ENGATI_API_KEY=... ENGATI_CUSTOMER_ID=10294 ENGATI_BOT_KEY=1a1c9bfa5e0f41ed engati-mcp check",
     "sandbox": "examples:\n  engati-mcp sandbox\n  engati-mcp sandbox --port 0    # any free port",
 }
 SANDBOX_PORT = 8765
@@ -87,8 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except Exception as exc:  # the traceback goes to the (scrubbed) log, not raw to stderr
         logger.debug("unexpected error", exc_info=True)
-        _say(f"engati-mcp: unexpected error: {type(exc).__name__}: {exc} (ENGATI_LOG_LEVEL=DEBUG shows where)",
-             sys.stderr)
+        _say(
+            f"engati-mcp: unexpected error: {type(exc).__name__}: {exc} (ENGATI_LOG_LEVEL=DEBUG shows where)",
+            sys.stderr,
+        )
         return 1
 
 
@@ -106,53 +110,78 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="engati-mcp",
         description="MCP server that finds an Engati chatbot's users and reads what they said. "
-                    "With no subcommand it runs the stdio server (what MCP clients launch).",
+        "With no subcommand it runs the stdio server (what MCP clients launch).",
         epilog="examples:\n  engati-mcp demo\n  engati-mcp sandbox\n  engati-mcp check\n"
-               "  engati-mcp serve --transport http\n  engati-mcp --sandbox    # the stdio server on the sandbox",
+        "  engati-mcp serve --transport http\n  engati-mcp --sandbox    # the stdio server on the sandbox",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[config],
     )
     parser.add_argument("--version", action="version", version=f"engati-mcp {__version__}")
     # Its own dest: a subcommand's `--sandbox` default would otherwise overwrite it.
-    parser.add_argument("--sandbox", dest="sandbox_first", action="store_true",
-                        help="serve the built-in sandbox instead of Engati (alone: the same as `serve --sandbox`)")
+    parser.add_argument(
+        "--sandbox",
+        dest="sandbox_first",
+        action="store_true",
+        help="serve the built-in sandbox instead of Engati (alone: the same as `serve --sandbox`)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = _subparser(sub, "serve", "run the MCP server (stdio by default)", config)
     serve.add_argument("--transport", choices=["stdio", "http"], default="stdio")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1, loopback only)")
     serve.add_argument("--port", type=_port, default=8000, help="HTTP port (default 8000)")
-    serve.add_argument("--stateless", action="store_true",
-                       help="HTTP without sessions, for several instances behind a load balancer")
+    serve.add_argument(
+        "--stateless", action="store_true", help="HTTP without sessions, for several instances behind a load balancer"
+    )
     serve.add_argument("--sandbox", action="store_true", help="serve the built-in sandbox instead of Engati")
-    serve.add_argument("--allow-unauthenticated", action="store_true",
-                       help="serve HTTP on a non-loopback address without ENGATI_MCP_HTTP_TOKEN "
-                            "(only behind a proxy that authenticates every request)")
+    serve.add_argument(
+        "--allow-unauthenticated",
+        action="store_true",
+        help="serve HTTP on a non-loopback address without ENGATI_MCP_HTTP_TOKEN "
+        "(only behind a proxy that authenticates every request)",
+    )
 
     _subparser(sub, "demo", "play an assistant's session against the built-in sandbox (no account)", config)
 
     call = _subparser(sub, "call", "call one tool and print its result", config)
     call.add_argument("tool", choices=["find_users", "get_chat_history"])
-    call.add_argument("arguments", nargs="*", metavar="name=value",
-                      help="tool arguments; values that look like JSON numbers are sent as numbers")
+    call.add_argument(
+        "arguments",
+        nargs="*",
+        metavar="name=value",
+        help="tool arguments; values that look like JSON numbers are sent as numbers",
+    )
     call.add_argument("--sandbox", action="store_true", help="call the built-in sandbox instead of Engati")
     call.add_argument("--json", action="store_true", help="print the raw result as JSON")
 
     _subparser(sub, "check", "validate the configuration and make one authenticated request", config)
 
     # No configuration flags: the sandbox's credentials are fixed, and it prints them.
-    sandbox = _subparser(sub, "sandbox", "serve the built-in fake Engati on loopback until interrupted, "
-                                         "and print how to point `check` or an MCP client at it", None)
-    sandbox.add_argument("--host", default="127.0.0.1",
-                         help="loopback address to bind (default 127.0.0.1); any other address is refused")
-    sandbox.add_argument("--port", type=_port, default=SANDBOX_PORT,
-                         help=f"port (default {SANDBOX_PORT}; 0 takes a free one)")
+    sandbox = _subparser(
+        sub,
+        "sandbox",
+        "serve the built-in fake Engati on loopback until interrupted, "
+        "and print how to point `check` or an MCP client at it",
+        None,
+    )
+    sandbox.add_argument(
+        "--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1); any other address is refused"
+    )
+    sandbox.add_argument(
+        "--port", type=_port, default=SANDBOX_PORT, help=f"port (default {SANDBOX_PORT}; 0 takes a free one)"
+    )
     return parser
 
 
 def _subparser(sub: Any, name: str, help_text: str, config: argparse.ArgumentParser | None) -> argparse.ArgumentParser:
-    return sub.add_parser(name, help=help_text, description=help_text.capitalize() + ".", epilog=_EXAMPLES[name],
-                          formatter_class=argparse.RawDescriptionHelpFormatter, parents=[config] if config else [])
+    return sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text.capitalize() + ".",
+        epilog=_EXAMPLES[name],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[config] if config else [],
+    )
 
 
 def _port(value: str) -> int:
@@ -260,8 +289,13 @@ def _serve(args: argparse.Namespace) -> int:
     if getattr(args, "transport", "stdio") == "http":
         from engati_mcp.http import serve_http
 
-        return serve_http(server, host=args.host, port=args.port, stateless=args.stateless,
-                          allow_unauthenticated=args.allow_unauthenticated)
+        return serve_http(
+            server,
+            host=args.host,
+            port=args.port,
+            stateless=args.stateless,
+            allow_unauthenticated=args.allow_unauthenticated,
+        )
     server.run()
     return 0
 
@@ -275,8 +309,13 @@ async def _call(args: argparse.Namespace) -> int:
     async with Client(_build_server(args, args.sandbox)) as client:
         result = await client.call_tool(args.tool, arguments)
     if args.json:
-        _say(json.dumps(scrub_json(result.model_dump(mode="json", by_alias=True, exclude_none=True)),
-                        indent=2, ensure_ascii=False))
+        _say(
+            json.dumps(
+                scrub_json(result.model_dump(mode="json", by_alias=True, exclude_none=True)),
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         _say(result_text(result))
     return 1 if result.is_error else 0
@@ -316,8 +355,10 @@ def _origin(url: str) -> str:
 
 
 _SHELL_EXAMPLES = {
-    "ENGATI_API_KEY": "'<the key from the portal>'", "ENGATI_CUSTOMER_ID": "10294",
-    "ENGATI_BOT_KEY": "1a1c9bfa5e0f41ed", "ENGATI_BASE_URL": "https://api.engati.com",
+    "ENGATI_API_KEY": "'<the key from the portal>'",
+    "ENGATI_CUSTOMER_ID": "10294",
+    "ENGATI_BOT_KEY": "1a1c9bfa5e0f41ed",
+    "ENGATI_BASE_URL": "https://api.engati.com",
 }
 
 
@@ -328,12 +369,18 @@ def _for_a_shell(message: str) -> str:
         return message
     names = list(dict.fromkeys(line[2:].split(" ", 1)[0] for line in problems))  # "- NAME is ..."
     exports = [f"  export {name}={_SHELL_EXAMPLES.get(name, '...')}" for name in names]
-    return "\n".join([
-        "engati-mcp is not configured correctly:", *problems,
-        "Set them in this shell (or pass them as flags, see --help), then run the check again, e.g.:", *exports,
-        ("ENGATI_API_KEY, ENGATI_CUSTOMER_ID and ENGATI_BOT_KEY are shown in the Engati portal under "
-         "Integration > Engati API. Once the check passes, give the MCP client the same values."),
-    ])
+    return "\n".join(
+        [
+            "engati-mcp is not configured correctly:",
+            *problems,
+            "Set them in this shell (or pass them as flags, see --help), then run the check again, e.g.:",
+            *exports,
+            (
+                "ENGATI_API_KEY, ENGATI_CUSTOMER_ID and ENGATI_BOT_KEY are shown in the Engati portal under "
+                "Integration > Engati API. Once the check passes, give the MCP client the same values."
+            ),
+        ]
+    )
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -341,14 +388,20 @@ def _sandbox(args: argparse.Namespace) -> int:
     from engati_mcp.sandbox import serve_sandbox
 
     if not is_loopback(args.host):
-        _say(f"engati-mcp: refusing to serve the sandbox on {args.host}: it is served on loopback only "
-             "(127.0.0.1, ::1 or localhost)", sys.stderr)
+        _say(
+            f"engati-mcp: refusing to serve the sandbox on {args.host}: it is served on loopback only "
+            "(127.0.0.1, ::1 or localhost)",
+            sys.stderr,
+        )
         return EXIT_USAGE
     try:
         serve_sandbox(args.host, args.port, ready=lambda url: _print_public(sandbox_instructions(url)))
     except OSError as exc:  # the port is taken, most often
-        _say(f"engati-mcp: cannot serve the sandbox on {args.host}:{args.port}: {exc.strerror or exc}. "
-             "Pick another --port (0 takes a free one).", sys.stderr)
+        _say(
+            f"engati-mcp: cannot serve the sandbox on {args.host}:{args.port}: {exc.strerror or exc}. "
+            "Pick another --port (0 takes a free one).",
+            sys.stderr,
+        )
         return 1
     return 0
 
@@ -360,23 +413,28 @@ def sandbox_instructions(base_url: str) -> str:
     env = sandbox_environment(base_url)
     assignments = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items())
     env_block = '"env": ' + json.dumps(env, indent=2)  # to paste into the client's entry for engati-mcp
-    return "\n".join([
-        f"Engati sandbox (a fake Engati API with made-up users) at {base_url}; Ctrl-C stops it.",
-        "Its credentials are public and fixed:",
-        f"  base URL     {base_url}",
-        *(f"  {label:<12} {env[name]}" for label, name in _CREDENTIAL_LABELS),
-        "",
-        "Check it from another terminal:",
-        f"  {assignments} engati-mcp check",
-        "",
-        "Or point an MCP client's engati-mcp entry at it with this env block:",
-        textwrap.indent(env_block, "  "),
-        "then ask it what asha.rao@example.com asked the bot.",
-    ])
+    return "\n".join(
+        [
+            f"Engati sandbox (a fake Engati API with made-up users) at {base_url}; Ctrl-C stops it.",
+            "Its credentials are public and fixed:",
+            f"  base URL     {base_url}",
+            *(f"  {label:<12} {env[name]}" for label, name in _CREDENTIAL_LABELS),
+            "",
+            "Check it from another terminal:",
+            f"  {assignments} engati-mcp check",
+            "",
+            "Or point an MCP client's engati-mcp entry at it with this env block:",
+            textwrap.indent(env_block, "  "),
+            "then ask it what asha.rao@example.com asked the bot.",
+        ]
+    )
 
 
-_CREDENTIAL_LABELS = (("API key", "ENGATI_API_KEY"), ("customer id", "ENGATI_CUSTOMER_ID"),
-                      ("bot key", "ENGATI_BOT_KEY"))
+_CREDENTIAL_LABELS = (
+    ("API key", "ENGATI_API_KEY"),
+    ("customer id", "ENGATI_CUSTOMER_ID"),
+    ("bot key", "ENGATI_BOT_KEY"),
+)
 
 
 def _print_public(text: str) -> None:

@@ -95,7 +95,9 @@ class EngatiClient:
             base_url=settings.base_url,
             transport=transport,
             timeout=httpx.Timeout(settings.timeout),
-            limits=httpx.Limits(max_connections=settings.max_concurrency * 2, max_keepalive_connections=settings.max_concurrency),
+            limits=httpx.Limits(
+                max_connections=settings.max_concurrency * 2, max_keepalive_connections=settings.max_concurrency
+            ),
             headers={
                 "Authorization": f"Basic {settings.api_key.get_secret_value()}",
                 "User-Agent": f"engati-mcp/{__version__}",
@@ -206,7 +208,10 @@ class EngatiClient:
         finally:
             logger.info(
                 "GET %s status=%s attempt=%d duration_ms=%.0f",
-                template, status, attempt, (time.perf_counter() - started) * 1000,
+                template,
+                status,
+                attempt,
+                (time.perf_counter() - started) * 1000,
             )
 
     async def _success_body(self, response: httpx.Response) -> bytearray:

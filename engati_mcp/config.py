@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,13 +36,15 @@ class Settings(BaseSettings):
     call_deadline: float = Field(60.0, gt=0, le=3600, description="Seconds one tool call may take in all.")
     max_concurrency: int = Field(8, ge=1, le=64, description="Requests in flight to Engati at once.")
     max_messages: int = Field(5000, ge=1, le=1_000_000, description="Cap on messages one history call fetches.")
-    max_response_bytes: int = Field(32 * 1024 * 1024, ge=1024, le=1024**3,
-                                    description="Cap on one Engati response body, decoded (bytes).")
+    max_response_bytes: int = Field(
+        32 * 1024 * 1024, ge=1024, le=1024**3, description="Cap on one Engati response body, decoded (bytes)."
+    )
     redact_pii: bool = Field(False, description="Mask emails and phone numbers before they reach the model.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "WARNING"
     timezone: str = Field("UTC", description="IANA time zone for times shown and for dates given without an offset.")
-    conversation_gap_minutes: int = Field(30, ge=1, le=7 * 24 * 60,
-                                          description="Silence that starts a new conversation, in minutes.")
+    conversation_gap_minutes: int = Field(
+        30, ge=1, le=7 * 24 * 60, description="Silence that starts a new conversation, in minutes."
+    )
 
     @property
     def zone(self) -> ZoneInfo:
@@ -78,8 +80,9 @@ class Settings(BaseSettings):
     @field_validator("bot_key", mode="before")
     @classmethod
     def _bot_key_is_alphanumeric(cls, value: Any) -> Any:
-        return _matching(value, r"[A-Za-z0-9]{1,64}",
-                         "must be letters and digits only (16 hex characters, e.g. 1a1c9bfa5e0f41ed)")
+        return _matching(
+            value, r"[A-Za-z0-9]{1,64}", "must be letters and digits only (16 hex characters, e.g. 1a1c9bfa5e0f41ed)"
+        )
 
     @field_validator("base_url", mode="before")
     @classmethod
@@ -91,8 +94,10 @@ class Settings(BaseSettings):
             # httpx turns `user:password@` into its own Authorization header, silently replacing
             # the API key's; and the URL would carry a secret into every message that names it.
             # The value is never echoed: it may hold the key.
-            raise ValueError("must not contain a user name or password (user:password@host); put the API "
-                             "key in ENGATI_API_KEY and give ENGATI_BASE_URL without it, e.g. https://api.engati.com")
+            raise ValueError(
+                "must not contain a user name or password (user:password@host); put the API "
+                "key in ENGATI_API_KEY and give ENGATI_BASE_URL without it, e.g. https://api.engati.com"
+            )
         return text
 
 

@@ -34,10 +34,13 @@ async def run_demo(server: Any, out: Any = None) -> int:
         user_id = found.structured_content["users"][0]["channel_user_id"]
 
         for step, detail, budget in ((3, "questions", 1000), (4, "conversation", 1500)):
-            say(f"Step {step} · get_chat_history(channel_user_id={user_id!r}, detail={detail!r}, max_tokens={budget})",
-                rule=True)
+            say(
+                f"Step {step} · get_chat_history(channel_user_id={user_id!r}, detail={detail!r}, max_tokens={budget})",
+                rule=True,
+            )
             history = await client.call_tool(
-                "get_chat_history", {"channel_user_id": user_id, "detail": detail, "max_tokens": budget})
+                "get_chat_history", {"channel_user_id": user_id, "detail": detail, "max_tokens": budget}
+            )
             say(result_text(history))
             if history.is_error:
                 return 1

@@ -22,8 +22,9 @@ class EngatiConfigError(EngatiError):
 class EngatiAPIError(EngatiError):
     """Engati answered with an error status (HTTP or an Engati status code in the body)."""
 
-    def __init__(self, message: str, *, status: int | None, engati_code: int | None = None,
-                 desc: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None, engati_code: int | None = None, desc: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.engati_code = engati_code
@@ -56,7 +57,9 @@ class BudgetTooSmallError(EngatiError):
     """The caller's max_tokens cannot hold even the facts a result must carry."""
 
 
-def api_error(status: int, engati_code: int | None, desc: str | None, retry_after: float | None = None) -> EngatiAPIError:
+def api_error(
+    status: int, engati_code: int | None, desc: str | None, retry_after: float | None = None
+) -> EngatiAPIError:
     """Map an HTTP status and Engati error code to one distinct, actionable message."""
     message = _message_for(status, engati_code, desc, retry_after) + _detail(engati_code, desc)
     return EngatiAPIError(message, status=status, engati_code=engati_code, desc=desc)

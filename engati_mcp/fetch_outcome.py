@@ -123,13 +123,21 @@ def _notes(reading: Reading, outcome: FetchOutcome, *, keep: Keep, read: int, si
     if reading.duplicates:
         n = reading.duplicates
         notes.append(f"Dropped {n:,} message{'s' if n != 1 else ''} that Engati sent twice.")
-    if reading.ended and single_page is None and reading.paging.total is not None and reading.size != reading.paging.total:
+    if (
+        reading.ended
+        and single_page is None
+        and reading.paging.total is not None
+        and reading.size != reading.paging.total
+    ):
         total, size = reading.paging.total, reading.size
-        notes.append(f"Engati reported {total:,} messages but {'' if size > total else 'only '}{size:,} "
-                     f"{'were' if size > total else 'could be'} read.")
+        notes.append(
+            f"Engati reported {total:,} messages but {'' if size > total else 'only '}{size:,} "
+            f"{'were' if size > total else 'could be'} read."
+        )
     if reading.biggest_page > reading.paging.asked > 0 and outcome.capped:
-        notes.append(f"Engati sent {reading.biggest_page:,} messages on one page although "
-                     f"{reading.paging.asked:,} were asked.")
+        notes.append(
+            f"Engati sent {reading.biggest_page:,} messages on one page although {reading.paging.asked:,} were asked."
+        )
     if outcome.capped:
         notes.append(_capped_note(reading, outcome, keep=keep, read=read, single_page=single_page))
     return notes
@@ -138,16 +146,22 @@ def _notes(reading: Reading, outcome: FetchOutcome, *, keep: Keep, read: int, si
 def _repeat_note(reading: Reading, page: int, earlier: int | None) -> str:
     total = reading.paging.total
     of = f" of {total:,}" if total is not None and total > reading.size else ""
-    what = (f"Engati ignored page_number: page {page} repeated page {earlier}" if earlier is not None else
-            f"Engati's page {page} held only messages already read (it ignored page_number, or its pages overlap)")
+    what = (
+        f"Engati ignored page_number: page {page} repeated page {earlier}"
+        if earlier is not None
+        else f"Engati's page {page} held only messages already read (it ignored page_number, or its pages overlap)"
+    )
     return f"{what}; only the first {reading.size:,}{of} messages could be read; narrow the dates to read the rest."
 
 
 def _capped_note(reading: Reading, outcome: FetchOutcome, *, keep: Keep, read: int, single_page: int | None) -> str:
     n = len(outcome.messages)
     span = _span(outcome.messages)
-    earlier = (f"the earlier ones: end_date={outcome.earlier_end_ms}" if outcome.earlier_end_ms is not None
-               else "narrow the dates to read the earlier ones")  # no message had a time to continue from
+    earlier = (
+        f"the earlier ones: end_date={outcome.earlier_end_ms}"
+        if outcome.earlier_end_ms is not None
+        else "narrow the dates to read the earlier ones"
+    )  # no message had a time to continue from
     if single_page is not None:
         return f"CAPPED: kept the {n:,} most recent of the {read:,} messages on page {single_page}{span}; {earlier}."
     total = reading.paging.total
@@ -156,10 +170,14 @@ def _capped_note(reading: Reading, outcome: FetchOutcome, *, keep: Keep, read: i
         return f"CAPPED: read the {n:,} most recent of {of} messages{span}; {earlier}."
     if keep is Keep.OLDEST:
         why = "Engati gave no total" if total is None else f"Engati's total ({total:,}) was wrong"
-        return (f"CAPPED: read the {n:,} oldest of {of} messages{span}; {why}, so its last page could not be found "
-                f"to read the most recent; the later ones: start_date={outcome.later_start_ms}.")
-    return (f"CAPPED: read the first {n:,} of {of} messages in Engati's order{span}; its page order could not be "
-            "told from the times, so narrow the dates to read the rest.")
+        return (
+            f"CAPPED: read the {n:,} oldest of {of} messages{span}; {why}, so its last page could not be found "
+            f"to read the most recent; the later ones: start_date={outcome.later_start_ms}."
+        )
+    return (
+        f"CAPPED: read the first {n:,} of {of} messages in Engati's order{span}; its page order could not be "
+        "told from the times, so narrow the dates to read the rest."
+    )
 
 
 def _span(messages: list[Message]) -> str:

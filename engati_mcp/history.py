@@ -36,7 +36,13 @@ from engati_mcp.pagination import (
 )
 
 __all__ = [
-    "PAGES_AT_ONCE", "FetchOutcome", "HistoryFetcher", "HistoryRequest", "PageCache", "PageOrder", "ProgressFn",
+    "PAGES_AT_ONCE",
+    "FetchOutcome",
+    "HistoryFetcher",
+    "HistoryRequest",
+    "PageCache",
+    "PageOrder",
+    "ProgressFn",
 ]
 
 ProgressFn = Callable[[int, int | None, str], Awaitable[None]]
@@ -76,7 +82,9 @@ class HistoryFetcher:
         self._cache.put(key, page)
         return page
 
-    async def one_page(self, request: HistoryRequest, page_number: int, max_messages: int | None = None) -> FetchOutcome:
+    async def one_page(
+        self, request: HistoryRequest, page_number: int, max_messages: int | None = None
+    ) -> FetchOutcome:
         """One page as Engati numbers it, deduplicated and, if it holds more than the cap, trimmed
         to its most recent messages."""
         page = await self.page(request, page_number)

@@ -57,9 +57,17 @@ class BearerTokenMiddleware:
 
 async def _send_401(send: Send) -> None:
     body = json.dumps({"error": "unauthorized", "error_description": "missing or wrong bearer token"}).encode()
-    await send({"type": "http.response.start", "status": 401, "headers": [
-        (b"content-type", b"application/json"), (b"www-authenticate", b'Bearer realm="engati-mcp"'),
-        (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 401,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"www-authenticate", b'Bearer realm="engati-mcp"'),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -74,8 +82,9 @@ def security_settings(host: str, port: int, extra_hosts: list[str] | None = None
     for extra in extra_hosts or []:
         hosts |= {extra} if _WITH_PORT.fullmatch(extra) else {_host_name(extra), f"{_host_name(extra)}:{port}"}
     origins = sorted({f"{scheme}://{h}" for h in hosts for scheme in ("http", "https")})
-    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=sorted(hosts),
-                                     allowed_origins=origins)
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True, allowed_hosts=sorted(hosts), allowed_origins=origins
+    )
 
 
 def extra_allowed_hosts(environ: Mapping[str, str] | None = None) -> list[str]:
@@ -116,8 +125,15 @@ def served_url(host: str, port: int) -> str:
     return f"http://{_host_name(host)}:{port}/mcp"
 
 
-def build_http_app(server: Any, *, host: str, port: int, stateless: bool, token: str | None = None,
-                   extra_hosts: list[str] | None = None) -> ASGIApp:
+def build_http_app(
+    server: Any,
+    *,
+    host: str,
+    port: int,
+    stateless: bool,
+    token: str | None = None,
+    extra_hosts: list[str] | None = None,
+) -> ASGIApp:
     """The ASGI app serving MCP at /mcp, with DNS-rebinding protection and the optional token."""
     app: ASGIApp = server.streamable_http_app(
         stateless_http=stateless,
@@ -137,8 +153,9 @@ def serve_http(server: Any, *, host: str, port: int, stateless: bool, allow_unau
         return 2
     import uvicorn
 
-    app = build_http_app(server, host=host, port=port, stateless=stateless, token=token,
-                         extra_hosts=extra_allowed_hosts())
+    app = build_http_app(
+        server, host=host, port=port, stateless=stateless, token=token, extra_hosts=extra_allowed_hosts()
+    )
     # Printed, not logged: at the default level (WARNING) a log line would not show, and a person
     # starting a server needs to see where it is and whether it asks for a token.
     guard = "bearer token required" if token else "no token: anyone who can reach it can read every chat"

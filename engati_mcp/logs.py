@@ -13,7 +13,7 @@ import contextlib
 import logging
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TextIO
 
 from engati_mcp.scrub import REDACTED, remember, scrub, scrubber
 
@@ -34,7 +34,7 @@ class ScrubbingRecordFactory:
         record = self.factory(*args, **kwargs)
         try:
             _scrub_record(record)
-        except Exception:  # noqa: BLE001 - a log line must never break the caller, nor leak unscrubbed
+        except Exception:  # a log line must never break the caller, nor leak unscrubbed
             record.msg, record.args = "(log message withheld: it could not be scrubbed of secrets)", None
             record.exc_info = record.exc_text = record.stack_info = None
         return record
@@ -50,17 +50,17 @@ def _scrub_record(record: logging.LogRecord) -> None:
         record.stack_info = scrub.scrub(record.stack_info)
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever `sys.stderr` is when a record is written (a test harness or an embedding
     program may swap it), and reports its own failures scrubbed: logging's default prints the
     exception being handled, raw, and that exception may quote the key."""
 
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _: Any) -> None:
+    def stream(self, _: TextIO) -> None:
         pass  # always sys.stderr
 
     def handleError(self, record: logging.LogRecord) -> None:

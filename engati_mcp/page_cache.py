@@ -8,6 +8,8 @@ and entries expire after a few minutes, so a conversation still going on is soon
 
 from __future__ import annotations
 
+import contextlib
+
 from cachetools import TTLCache
 
 from engati_mcp.models import ChatPage
@@ -27,7 +29,5 @@ class PageCache:
         return self._pages.get(key)
 
     def put(self, key: PageKey, page: ChatPage) -> None:
-        try:
+        with contextlib.suppress(ValueError):  # a single page larger than the whole cache: just don't keep it
             self._pages[key] = page
-        except ValueError:  # a single page larger than the whole cache: just don't keep it
-            pass

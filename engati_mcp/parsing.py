@@ -37,23 +37,56 @@ from engati_mcp.sanitize import clean_text
 from engati_mcp.timestamps import parse_timestamp
 
 __all__ = [
-    "SUCCESS_CODE", "check_envelope", "chronological", "engati_status", "parse_chat_page", "parse_messages",
-    "parse_timestamp", "parse_users",
+    "SUCCESS_CODE",
+    "check_envelope",
+    "chronological",
+    "engati_status",
+    "parse_chat_page",
+    "parse_messages",
+    "parse_timestamp",
+    "parse_users",
 ]
 
 SUCCESS_CODE = 1000
 _CONTAINER_KEYS = ("responseObject", "response_object", "data", "content", "result", "payload", "body")
 _MESSAGE_LIST_KEYS = ("conversations", "messages", "conversation", "chats", "chat_history", "history")
 _USER_LIST_KEYS = ("users", "user_list", "userList", "records", "items", "results", "matches")
-_TOTAL_KEYS = ("total_records", "totalRecords", "totalCount", "total_count", "total",
-               "totalElements", "total_elements", "count")
+_TOTAL_KEYS = (
+    "total_records",
+    "totalRecords",
+    "totalCount",
+    "total_count",
+    "total",
+    "totalElements",
+    "total_elements",
+    "count",
+)
 _SENDER_KEYS = ("sender", "from", "source", "role", "sender_type", "senderType", "author", "message_from")
 _TEXT_KEYS = ("response", "text", "message", "msg", "body", "content", "value")
-_TIME_KEYS = ("timestamp", "time", "created_at", "createdAt", "created_on", "createdOn", "date",
-              "sent_at", "sentAt", "ts")
+_TIME_KEYS = (
+    "timestamp",
+    "time",
+    "created_at",
+    "createdAt",
+    "created_on",
+    "createdOn",
+    "date",
+    "sent_at",
+    "sentAt",
+    "ts",
+)
 _MESSAGE_ID_KEYS = ("message_id", "messageId", "msg_id", "msgId", "id", "_id", "uuid")
-_SESSION_KEYS = ("session_id", "sessionId", "conversation_id", "conversationId", "chat_session_id",
-                 "chatSessionId", "thread_id", "threadId", "session")
+_SESSION_KEYS = (
+    "session_id",
+    "sessionId",
+    "conversation_id",
+    "conversationId",
+    "chat_session_id",
+    "chatSessionId",
+    "thread_id",
+    "threadId",
+    "session",
+)
 _USER_ID_KEYS = ("channel_user_id", "channelUserId", "channel_user", "user_id", "userId", "uid", "id")
 _NAME_KEYS = ("name", "user_name", "userName", "full_name", "fullName", "display_name", "displayName")
 _CHANNEL_KEYS = ("channel", "channel_type", "channelType", "platform", "channel_name", "channelName", "source")
@@ -64,10 +97,23 @@ _MAX_TOTAL = 100_000_000  # messages for one user: a hundred million is already 
 _DESC_CHARS = 200  # Engati's error description is kept this short
 
 _ROLE_WORDS = {
-    "bot": Role.BOT, "assistant": Role.BOT, "engati": Role.BOT, "chatbot": Role.BOT, "virtual_assistant": Role.BOT,
-    "agent": Role.AGENT, "human_agent": Role.AGENT, "live_agent": Role.AGENT, "operator": Role.AGENT,
-    "user": Role.USER, "customer": Role.USER, "visitor": Role.USER, "human": Role.USER,
-    "end_user": Role.USER, "enduser": Role.USER, "contact": Role.USER, "client": Role.USER,
+    "bot": Role.BOT,
+    "assistant": Role.BOT,
+    "engati": Role.BOT,
+    "chatbot": Role.BOT,
+    "virtual_assistant": Role.BOT,
+    "agent": Role.AGENT,
+    "human_agent": Role.AGENT,
+    "live_agent": Role.AGENT,
+    "operator": Role.AGENT,
+    "user": Role.USER,
+    "customer": Role.USER,
+    "visitor": Role.USER,
+    "human": Role.USER,
+    "end_user": Role.USER,
+    "enduser": Role.USER,
+    "contact": Role.USER,
+    "client": Role.USER,
     "system": Role.BOT,  # handoffs and notices come from the platform, not from the user
 }
 
@@ -90,8 +136,13 @@ def engati_status(body: Any) -> tuple[int | None, str | None]:
     if isinstance(status, dict):
         return _as_int(status.get("code")), _short_str(status.get("desc") or status.get("message"))
     code = _as_int(body.get("error_code", body.get("errorCode", body.get("code"))))
-    desc = _short_str(body.get("error_message") or body.get("errorMessage") or body.get("error_details")
-                      or body.get("desc") or body.get("message"))
+    desc = _short_str(
+        body.get("error_message")
+        or body.get("errorMessage")
+        or body.get("error_details")
+        or body.get("desc")
+        or body.get("message")
+    )
     return code, desc
 
 
@@ -270,8 +321,14 @@ def _parse_message(item: Any) -> Message | None:
     kind, text = render_rich_element(item, role, _text(item))
     if text is None:
         return None
-    return Message(role=role, text=text, timestamp=parse_timestamp(first_present(item, _TIME_KEYS)), kind=kind,
-                   id=first_scalar(item, _MESSAGE_ID_KEYS), session=first_scalar(item, _SESSION_KEYS))
+    return Message(
+        role=role,
+        text=text,
+        timestamp=parse_timestamp(first_present(item, _TIME_KEYS)),
+        kind=kind,
+        id=first_scalar(item, _MESSAGE_ID_KEYS),
+        session=first_scalar(item, _SESSION_KEYS),
+    )
 
 
 def _role(item: dict[str, Any]) -> Role:

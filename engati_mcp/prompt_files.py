@@ -64,9 +64,12 @@ class PromptFile:
             name=self.name,
             title=self.title,
             description=self.description,
-            arguments=[PromptArgument(name=a.name, description=a.description, required=a.required)
-                       for a in self.arguments],
+            arguments=[
+                PromptArgument(name=a.name, description=a.description, required=a.required) for a in self.arguments
+            ],
             fn=render,
+            # The SDK's default, spelt out: its `Field(None, ...)` default is invisible to type checkers.
+            context_kwarg=None,
         )
 
 
@@ -109,8 +112,14 @@ def _parse(text: str) -> PromptFile:
     title = meta.get("title")
     if title is not None and not isinstance(title, str):
         raise ValueError("'title' must be a string")
-    return PromptFile(name=name, title=title, description=_required_str(meta, "description"),
-                      arguments=arguments, defaults=defaults, template=template)
+    return PromptFile(
+        name=name,
+        title=title,
+        description=_required_str(meta, "description"),
+        arguments=arguments,
+        defaults=defaults,
+        template=template,
+    )
 
 
 def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -124,7 +133,7 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         meta = tomllib.loads("".join(lines[1:closing]))
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"front matter is not valid TOML: {exc}") from None
-    template = "".join(lines[closing + 1:]).strip()
+    template = "".join(lines[closing + 1 :]).strip()
     if not template:
         raise ValueError("the template after the front matter is empty")
     return meta, template

@@ -27,10 +27,12 @@ _NOT_A_PHONE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}[./-]\d{2}[./-]\d{4}|\d{4}[./
 # Unicode's format characters (category Cf, as of Unicode 15.1; tests check it against the running
 # Python's): invisible, so "asha\u200d@example.com" reads as an address. Spelled out because
 # collecting them from `unicodedata` takes a fifth of a second.
-_FORMAT = re.compile(r"[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
-                     r"\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
-                     r"\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
-                     r"\U000e0020-\U000e007f]")
+_FORMAT = re.compile(
+    r"[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    r"\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    r"\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    r"\U000e0020-\U000e007f]"
+)
 EMAIL_MASK = "[email]"
 PHONE_MASK = "[phone]"
 

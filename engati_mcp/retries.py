@@ -98,7 +98,9 @@ def _log_retry(details: stamina.instrumentation.RetryDetails) -> None:
     # Replaces stamina's default hook, whose record carries the arguments; ours says only why.
     cause = details.caused_by
     reason = cause.error.__class__.__name__ if isinstance(cause, Retryable) else type(cause).__name__
-    logger.warning("retrying Engati request in %.2f s (retry %d, after %s)", details.wait_for, details.retry_num, reason)
+    logger.warning(
+        "retrying Engati request in %.2f s (retry %d, after %s)", details.wait_for, details.retry_num, reason
+    )
 
 
 stamina.instrumentation.set_on_retry_hooks([_log_retry])

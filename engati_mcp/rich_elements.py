@@ -21,8 +21,19 @@ from engati_mcp.sanitize import clean_text
 
 _TYPE_KEYS = ("type", "message_type", "messageType", "content_type", "contentType", "msg_type")
 _OPTION_TYPES = {"quick_reply", "quick_replies", "buttons", "button", "menu", "list"}
-_ARTEFACT_TYPES = _OPTION_TYPES | {"carousel", "card", "cards", "template", "attachment", "image", "file",
-                                   "audio", "video", "location", "document"}
+_ARTEFACT_TYPES = _OPTION_TYPES | {
+    "carousel",
+    "card",
+    "cards",
+    "template",
+    "attachment",
+    "image",
+    "file",
+    "audio",
+    "video",
+    "location",
+    "document",
+}
 _TAP_TYPES = {"postback", "button_click", "quick_reply_click", "button_reply", "tap", "selection"}
 _EVENT_TYPES = {"handoff", "agent_transfer", "transfer", "system", "event", "notification", "livechat"}
 _OPTIONS_SHOWN = 6  # buttons listed by title; more are shown as "…"
@@ -94,7 +105,10 @@ def _media(kind: str, payload: dict[str, Any]) -> str:
 
 
 _DESCRIBERS: dict[str, Callable[[str, dict[str, Any]], str]] = {
-    "carousel": _carousel, "cards": _carousel, "card": _card, "template": _template,
+    "carousel": _carousel,
+    "cards": _carousel,
+    "card": _card,
+    "template": _template,
 }
 
 

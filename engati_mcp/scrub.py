@@ -71,7 +71,7 @@ class SecretScrubber:
         while (run := self._runs.search(text, done)) is not None:
             hit = self._pattern.search(text, run.start(), run.end())
             if hit is None:
-                parts.append(text[done:run.end()])
+                parts.append(text[done : run.end()])
                 done = run.end()
                 continue
             start, end = self._widen(text, hit, done)
@@ -84,7 +84,7 @@ class SecretScrubber:
         """A JSON-like value (dicts, lists, tuples, strings, dict keys included) with every string scrubbed."""
         if self._pattern is None:
             return value
-        return self._json(value)  # type: ignore[no-any-return]
+        return self._json(value)
 
     def _json(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -133,7 +133,7 @@ def _forms(secret: str) -> set[str]:
 def _needles(form: str) -> list[tuple[str, int]]:
     """What the regex looks for in one form: its 8-character windows worth masking, and the
     whole form when it is short or has no such window."""
-    windows = [(form[i:i + FRAGMENT], i) for i in range(len(form) - FRAGMENT + 1)]
+    windows = [(form[i : i + FRAGMENT], i) for i in range(len(form) - FRAGMENT + 1)]
     windows = [(w, i) for w, i in windows if len(set(w)) >= _MIN_DISTINCT]
     return windows or [(form, 0)]
 

@@ -25,8 +25,9 @@ T = TypeVar("T")
 class ServerState:
     """Lazily built settings, client and fetcher, shared by every tool call of one process."""
 
-    def __init__(self, overrides: dict[str, Any] | None = None, *, transport: Any = None,
-                 retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self, overrides: dict[str, Any] | None = None, *, transport: Any = None, retry: RetryPolicy | None = None
+    ) -> None:
         self._overrides = overrides or {}
         self._transport = transport
         self._retry = retry

@@ -23,8 +23,8 @@ from engati_mcp.errors import EngatiAPIError, account_ids_error, deadline_error
 from engati_mcp.models import EngatiUser
 from engati_mcp.redaction import redact_attributes
 from engati_mcp.sanitize import one_line
-from engati_mcp.state import ServerState
 from engati_mcp.schemas import FindUsersResult, UserOut
+from engati_mcp.state import ServerState
 
 MAX_USERS_LISTED = 100
 _ATTRIBUTES_SHOWN = 12  # per user in the text; the structured content has them all
@@ -77,7 +77,7 @@ def _render_users(result: FindUsersResult) -> str:
     query = one_line(f"{result.attribute_name} = {json.dumps(result.attribute_value, ensure_ascii=False)}")
     if not result.users:
         return f"0 users with {query}. {result.hint}"
-    lines = [f"{result.count} user(s) with {query} (each: \"channel_user_id\" name (channel) · attributes):"]
+    lines = [f'{result.count} user(s) with {query} (each: "channel_user_id" name (channel) · attributes):']
     lines += [_user_line(user) for user in result.users]
     if result.users_omitted:
         lines.append(f"… and {result.users_omitted} more not listed; use a more specific attribute.")
@@ -92,10 +92,15 @@ def _user_line(user: UserOut) -> str:
         parts.append(_shortened(one_line(user.name), _NAME_CHARS))
     if user.channel:
         parts.append(f"({_shortened(one_line(user.channel), _NAME_CHARS)})")
-    shown = [(key, value) for key, value in user.attributes.items()
-             if value not in (None, "") and not (key == "name" and value == user.name)]
-    about = [f"{_shortened(one_line(key), _NAME_CHARS)} {_attribute_value(value)}"
-             for key, value in shown[:_ATTRIBUTES_SHOWN]]
+    shown = [
+        (key, value)
+        for key, value in user.attributes.items()
+        if value not in (None, "") and not (key == "name" and value == user.name)
+    ]
+    about = [
+        f"{_shortened(one_line(key), _NAME_CHARS)} {_attribute_value(value)}"
+        for key, value in shown[:_ATTRIBUTES_SHOWN]
+    ]
     if len(shown) > _ATTRIBUTES_SHOWN:
         about.append(f"+{len(shown) - _ATTRIBUTES_SHOWN} more in the structured result")
     return "- " + " · ".join([" ".join(parts), *about])
@@ -110,7 +115,7 @@ def _attribute_value(value: Any) -> str:
 
 
 def _shortened(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # ---------------------------------------------------------------------------------------------

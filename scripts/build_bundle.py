@@ -71,12 +71,14 @@ def manifest_prompts(root: Path = ROOT) -> list[dict[str, Any]]:
     entries = []
     for path in sorted((root / "prompts").glob("*.md")):
         prompt = read_prompt_file(path)
-        entries.append({
-            "name": prompt.name,
-            "description": prompt.description,
-            "arguments": [argument.name for argument in prompt.arguments],
-            "text": _PLACEHOLDER.sub(lambda match: "${arguments." + match.group(1) + "}", prompt.template),
-        })
+        entries.append(
+            {
+                "name": prompt.name,
+                "description": prompt.description,
+                "arguments": [argument.name for argument in prompt.arguments],
+                "text": _PLACEHOLDER.sub(lambda match: "${arguments." + match.group(1) + "}", prompt.template),
+            }
+        )
     return entries
 
 
@@ -89,8 +91,11 @@ def check_manifest(root: Path = ROOT) -> None:
     if manifest.get("prompts") != manifest_prompts(root):
         problems.append("its prompts differ from prompts/*.md")
     if problems:
-        raise BuildError("manifest.json is out of date: " + "; ".join(problems)
-                         + ". Run `python scripts/build_bundle.py --sync-manifest` and review the diff.")
+        raise BuildError(
+            "manifest.json is out of date: "
+            + "; ".join(problems)
+            + ". Run `python scripts/build_bundle.py --sync-manifest` and review the diff."
+        )
 
 
 def sync_manifest(root: Path = ROOT) -> None:
@@ -131,8 +136,9 @@ def build(out_dir: Path, root: Path = ROOT, *, quiet: bool = False, env: dict[st
         staging.mkdir()
         stage(root, staging)
         command = [*npx_command(), "pack", str(staging), str(output)]
-        done = subprocess.run(command, cwd=temp, env=env, stdin=subprocess.DEVNULL, text=True,
-                              capture_output=quiet, check=False)
+        done = subprocess.run(
+            command, cwd=temp, env=env, stdin=subprocess.DEVNULL, text=True, capture_output=quiet, check=False
+        )
     if done.returncode != 0 or not output.is_file():
         detail = f"\n{done.stdout}{done.stderr}" if quiet else ""
         raise BuildError(f"`mcpb pack` failed (exit {done.returncode}){detail}")
@@ -142,8 +148,11 @@ def build(out_dir: Path, root: Path = ROOT, *, quiet: bool = False, env: dict[st
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out-dir", type=Path, default=ROOT / "dist", help="where to write the .mcpb (default: dist/)")
-    parser.add_argument("--sync-manifest", action="store_true",
-                        help="rewrite manifest.json's version and prompts from pyproject.toml and prompts/*.md")
+    parser.add_argument(
+        "--sync-manifest",
+        action="store_true",
+        help="rewrite manifest.json's version and prompts from pyproject.toml and prompts/*.md",
+    )
     args = parser.parse_args(argv)
     try:
         if args.sync_manifest:

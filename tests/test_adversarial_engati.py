@@ -42,8 +42,14 @@ from tests.conftest import (
 USER = "919876543210"
 URL = conversations_url(USER)
 CAP = 256 * 1024  # a small ENGATI_MAX_RESPONSE_BYTES keeps the tests fast; the benchmark uses the default
-CONFIG = {"api_key": FAKE_KEY, "customer_id": CUSTOMER, "bot_key": BOT, "base_url": BASE,
-          "max_response_bytes": CAP, "call_deadline": 10.0}
+CONFIG = {
+    "api_key": FAKE_KEY,
+    "customer_id": CUSTOMER,
+    "bot_key": BOT,
+    "base_url": BASE,
+    "max_response_bytes": CAP,
+    "call_deadline": 10.0,
+}
 MESSAGE = b'{"sender": "user", "response": "hello there", "timestamp": 1740787200000}'
 
 
@@ -58,7 +64,7 @@ def raw(status: int, content: bytes, headers: dict[str, str] | None = None) -> h
 
     async def chunks() -> AsyncIterator[bytes]:
         for at in range(0, len(content), 65536):
-            yield content[at: at + 65536]
+            yield content[at : at + 65536]
 
     return httpx.Response(status, headers=headers, content=chunks())
 
@@ -176,7 +182,9 @@ def gzip_like(data: bytes) -> bytes:
     ],
     ids=["json-declared-gzip", "broken-gzip", "broken-deflate", "unrequested-brotli", "200000-brackets"],
 )
-async def test_an_unreadable_body_is_a_clear_error_and_not_retried(content: bytes, headers: dict[str, str], says: str) -> None:
+async def test_an_unreadable_body_is_a_clear_error_and_not_retried(
+    content: bytes, headers: dict[str, str], says: str
+) -> None:
     with respx.mock:
         route = respx.get(URL).mock(side_effect=lambda _: raw(200, content, headers))
         with pytest.raises(EngatiResponseError) as caught:
@@ -193,7 +201,9 @@ async def test_a_redirect_is_an_error_and_its_body_is_never_read_as_data(status:
         route = respx.get(URL).mock(side_effect=lambda _: raw(status, body, headers))
         with pytest.raises(EngatiAPIError) as caught:
             await get_page()
-    assert_clear(caught.value, f"redirected the request (HTTP {status} to https://elsewhere.example)", "ENGATI_BASE_URL")
+    assert_clear(
+        caught.value, f"redirected the request (HTTP {status} to https://elsewhere.example)", "ENGATI_BASE_URL"
+    )
     assert route.call_count == 1
 
 
@@ -206,9 +216,23 @@ BIG = "1" + "0" * 400  # a JSON number that overflows float
 
 @pytest.mark.parametrize(
     "value",
-    [10**400, -(10**400), 1e300, float("nan"), float("inf"), -1, 0, 631_151_999_999, 7_258_118_400_000,
-     "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+01:00", "1989-12-31T23:59:59Z", "2200-01-01T00:00:00Z",
-     "99999999999999999999", "2025/02/30 10:00:00+0530"],
+    [
+        10**400,
+        -(10**400),
+        1e300,
+        float("nan"),
+        float("inf"),
+        -1,
+        0,
+        631_151_999_999,
+        7_258_118_400_000,
+        "9999-12-31T23:00:00-05:00",
+        "0001-01-01T00:00:00+01:00",
+        "1989-12-31T23:59:59Z",
+        "2200-01-01T00:00:00Z",
+        "99999999999999999999",
+        "2025/02/30 10:00:00+0530",
+    ],
 )
 def test_implausible_or_overflowing_times_are_unreadable(value: object) -> None:
     assert parse_timestamp(value) is None
@@ -220,8 +244,10 @@ def test_times_inside_the_range_are_kept() -> None:
 
 
 async def test_a_message_time_of_10_to_the_400_is_read_as_no_time() -> None:
-    content = ('{"conversations": [{"sender": "user", "response": "hi", "timestamp": ' + BIG + '},'
-               '{"sender": "bot", "response": "hello", "timestamp": 1740787200000}], "total_records": ' + BIG + "}")
+    content = (
+        '{"conversations": [{"sender": "user", "response": "hi", "timestamp": ' + BIG + "},"
+        '{"sender": "bot", "response": "hello", "timestamp": 1740787200000}], "total_records": ' + BIG + "}"
+    )
     with respx.mock:
         respx.get(URL).mock(return_value=httpx.Response(200, content=content.encode()))
         page = await get_page()
@@ -231,7 +257,10 @@ async def test_a_message_time_of_10_to_the_400_is_read_as_no_time() -> None:
 
 @pytest.mark.parametrize("total", ["²", "9" * 5000, 10**400, -5, 1e30, "12abc"])
 def test_unreadable_totals_are_none(total: object) -> None:
-    assert parse_chat_page({"conversations": [], "total_records": total}, page_number=1, page_size=10).total_records is None
+    assert (
+        parse_chat_page({"conversations": [], "total_records": total}, page_number=1, page_size=10).total_records
+        is None
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -321,7 +350,8 @@ async def test_closing_with_20_calls_in_flight_cancels_them_at_once_without_retr
 
 
 async def test_a_server_shut_down_with_20_calls_in_flight_logs_no_traceback(
-    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     respond, counts = slow_engati()
     arguments = {"attribute_name": "email", "attribute_value": "asha.rao@example.com"}

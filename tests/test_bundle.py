@@ -55,8 +55,16 @@ ENV_FOR_OPTION = {
 }
 REQUIRED_OPTIONS = {"api_key", "customer_id", "bot_key"}
 PORTAL_PAGE = "Integration > Engati API"
-BUNDLE_TOP_LEVEL = {"manifest.json", "icon.png", "pyproject.toml", "README.md", "LICENSE",
-                    "engati_mcp", "prompts", "bundle"}
+BUNDLE_TOP_LEVEL = {
+    "manifest.json",
+    "icon.png",
+    "pyproject.toml",
+    "README.md",
+    "LICENSE",
+    "engati_mcp",
+    "prompts",
+    "bundle",
+}
 LAUNCH_TIMEOUT = 600  # seconds: the first launch installs the dependencies from PyPI, as on a user's first run
 
 
@@ -77,8 +85,9 @@ build_bundle = _load_build_script()
 
 def test_manifest_is_valid_against_the_mcpb_0_4_schema() -> None:
     assert MANIFEST["manifest_version"] == SCHEMA["properties"]["manifest_version"]["const"] == "0.4"
-    jsonschema.validate(MANIFEST, SCHEMA, cls=jsonschema.Draft7Validator,
-                        format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    jsonschema.validate(
+        MANIFEST, SCHEMA, cls=jsonschema.Draft7Validator, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )
 
 
 def test_manifest_version_equals_the_package_version() -> None:
@@ -131,10 +140,14 @@ def test_tools_listed_for_display_are_the_servers_tools() -> None:
 
 
 def test_prompts_listed_for_display_are_the_prompt_files() -> None:
-    assert MANIFEST["prompts"] == build_bundle.manifest_prompts(), \
+    assert MANIFEST["prompts"] == build_bundle.manifest_prompts(), (
         "manifest.json is out of date: run `python scripts/build_bundle.py --sync-manifest`"
+    )
     assert {prompt["name"] for prompt in MANIFEST["prompts"]} == {
-        "what-did-user-ask", "summarize-conversation", "unanswered-questions"}
+        "what-did-user-ask",
+        "summarize-conversation",
+        "unanswered-questions",
+    }
     assert MANIFEST["prompts_generated"] is False
 
 
@@ -184,7 +197,9 @@ def scratch() -> Iterator[Path]:
 @pytest.fixture(scope="module")
 def built_bundle(scratch: Path) -> Path:
     if shutil.which("npx") is None:
-        pytest.skip("npx is not installed (it comes with Node.js): the bundle is packed by `npx @anthropic-ai/mcpb pack`")
+        pytest.skip(
+            "npx is not installed (it comes with Node.js): the bundle is packed by `npx @anthropic-ai/mcpb pack`"
+        )
     env = os.environ | {"npm_config_cache": str(scratch / "npm-cache"), "npm_config_update_notifier": "false"}
     return build_bundle.build(scratch / "dist", quiet=True, env=env)
 
@@ -196,8 +211,11 @@ def test_bundle_holds_only_what_the_server_needs(built_bundle: Path) -> None:
         packed_manifest = json.loads(bundle.read("manifest.json"))
     assert {name.split("/")[0] for name in names} == BUNDLE_TOP_LEVEL
     assert not [name for name in names if "__pycache__" in name or name.endswith((".pyc", ".pyo"))]
-    package = {path.relative_to(ROOT).as_posix() for path in (ROOT / "engati_mcp").rglob("*.py")
-               if "__pycache__" not in path.parts}
+    package = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "engati_mcp").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
     prompts = {f"prompts/{path.name}" for path in (ROOT / "prompts").glob("*.md")}
     assert package | prompts | {"bundle/main.py"} <= names
     assert packed_manifest == MANIFEST
@@ -214,8 +232,10 @@ def uv() -> str:
     beside_python = Path(sys.executable).parent / ("uv.exe" if os.name == "nt" else "uv")
     found = str(beside_python) if beside_python.exists() else shutil.which("uv")
     if not found:
-        pytest.skip("uv is not installed (it is in the test extra: pip install '.[test]'); "
-                    "a uv bundle is launched with uv, as Claude Desktop does")
+        pytest.skip(
+            "uv is not installed (it is in the test extra: pip install '.[test]'); "
+            "a uv bundle is launched with uv, as Claude Desktop does"
+        )
     return found
 
 
@@ -242,16 +262,24 @@ def substitute(value: str, dirname: Path, user_config: dict[str, Any]) -> str:
 def host_environment(scratch: Path) -> dict[str, str]:
     """What uv needs besides the manifest's env: network settings passed through, and caches kept in
     `scratch`. UV_PYTHON is this interpreter, so no Python is downloaded (a host's uv may download one)."""
-    passed = {name: value for name, value in os.environ.items()
-              if name.startswith("UV_") or name.upper() in {"SSL_CERT_FILE", "SSL_CERT_DIR", "HTTP_PROXY",
-                                                             "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"}}
-    return passed | {"UV_CACHE_DIR": str(scratch / "uv-cache"), "UV_PYTHON": sys.executable,
-                     "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1"}
+    passed = {
+        name: value
+        for name, value in os.environ.items()
+        if name.startswith("UV_")
+        or name.upper() in {"SSL_CERT_FILE", "SSL_CERT_DIR", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"}
+    }
+    return passed | {
+        "UV_CACHE_DIR": str(scratch / "uv-cache"),
+        "UV_PYTHON": sys.executable,
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_NO_PROGRESS": "1",
+    }
 
 
 @pytest.mark.parametrize("launch", ["mcp_config", "entry_point"])
 async def test_bundle_launched_as_claude_desktop_does_answers_over_stdio(
-        launch: str, uv: str, installed_bundle: Path, scratch: Path) -> None:
+    launch: str, uv: str, installed_bundle: Path, scratch: Path
+) -> None:
     """`mcp_config`: the manifest's command, `uv` being the host's own uv. `entry_point`: what a host
     that runs a uv bundle's entry point does. The first of the two installs the dependencies."""
     config = MANIFEST["server"]["mcp_config"]
@@ -262,15 +290,26 @@ async def test_bundle_launched_as_claude_desktop_does_answers_over_stdio(
     stdout_copy, stderr_log = scratch / f"{launch}.stdout.jsonl", scratch / f"{launch}.stderr.log"
 
     async with running_sandbox() as base_url:
-        form = {"api_key": SANDBOX_API_KEY, "customer_id": SANDBOX_CUSTOMER_ID, "bot_key": SANDBOX_BOT_KEY,
-                "base_url": base_url}  # as a user fills the form: time zone and masking left at their defaults
+        form = {
+            "api_key": SANDBOX_API_KEY,
+            "customer_id": SANDBOX_CUSTOMER_ID,
+            "bot_key": SANDBOX_BOT_KEY,
+            "base_url": base_url,
+        }  # as a user fills the form: time zone and masking left at their defaults
         env = {name: substitute(value, installed_bundle, form) for name, value in config["env"].items()}
         params = StdioServerParameters(
             # Through sh, to keep a copy of stdout (only JSON-RPC may be there, uv's install output
             # included) and of stderr (shown if the launch fails).
             command="sh",
-            args=["-c", 'out="$1"; err="$2"; shift 2; "$@" 2>"$err" | tee "$out"', "sh",
-                  str(stdout_copy), str(stderr_log), uv, *args],
+            args=[
+                "-c",
+                'out="$1"; err="$2"; shift 2; "$@" 2>"$err" | tee "$out"',
+                "sh",
+                str(stdout_copy),
+                str(stderr_log),
+                uv,
+                *args,
+            ],
             env=env | host_environment(scratch),
         )
         try:
@@ -278,8 +317,9 @@ async def test_bundle_launched_as_claude_desktop_does_answers_over_stdio(
                 async with Client(params) as client:
                     tools = (await client.list_tools()).tools
                     prompts = (await client.list_prompts()).prompts
-                    found = await client.call_tool("find_users", {"attribute_name": "email",
-                                                                  "attribute_value": "asha.rao@example.com"})
+                    found = await client.call_tool(
+                        "find_users", {"attribute_name": "email", "attribute_value": "asha.rao@example.com"}
+                    )
         except BaseException:
             log = stderr_log.read_text(encoding="utf-8", errors="replace") if stderr_log.exists() else ""
             print(f"--- stderr of the bundle's server ({launch}) ---\n{log[-5000:]}", file=sys.stderr)

@@ -27,8 +27,9 @@ def test_version_through_the_installed_script() -> None:
 
 
 def test_python_dash_m_runs_the_same_command_line() -> None:
-    done = subprocess.run([sys.executable, "-m", "engati_mcp", "--version"], capture_output=True, text=True,
-                          timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "engati_mcp", "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0 and __version__ in done.stdout
 
 
@@ -42,9 +43,16 @@ def test_every_subcommand_has_help_with_examples(command: str, capsys: pytest.Ca
 
 @pytest.mark.parametrize(
     "argv",
-    [["frobnicate"], ["call"], ["call", "delete_users"], ["serve", "--transport", "carrier-pigeon"],
-     ["call", "find_users", "attribute_name"], ["serve", "--port", "eighty"], ["sandbox", "--port", "70000"],
-     ["--sandbox", "check"]],
+    [
+        ["frobnicate"],
+        ["call"],
+        ["call", "delete_users"],
+        ["serve", "--transport", "carrier-pigeon"],
+        ["call", "find_users", "attribute_name"],
+        ["serve", "--port", "eighty"],
+        ["sandbox", "--port", "70000"],
+        ["--sandbox", "check"],
+    ],
 )
 def test_wrong_usage_exits_2_with_a_clear_message(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
@@ -65,17 +73,33 @@ def test_demo_plays_the_whole_flow_without_credentials(capsys: pytest.CaptureFix
 
 
 def test_call_prints_a_tool_result_from_the_sandbox(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["call", "find_users", "attribute_name=email", "attribute_value=asha.rao@example.com", "--sandbox"]) == 0
+    assert (
+        main(["call", "find_users", "attribute_name=email", "attribute_value=asha.rao@example.com", "--sandbox"]) == 0
+    )
     assert "channel_user_id" in capsys.readouterr().out
 
 
 def test_call_json_prints_the_raw_result_and_numbers_as_numbers(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["call", "find_users", "attribute_name=email", "attribute_value=asha.rao@example.com",
-                 "--sandbox", "--json"]) == 0
+    assert (
+        main(
+            [
+                "call",
+                "find_users",
+                "attribute_name=email",
+                "attribute_value=asha.rao@example.com",
+                "--sandbox",
+                "--json",
+            ]
+        )
+        == 0
+    )
     user = json.loads(capsys.readouterr().out)["structuredContent"]["users"][0]["channel_user_id"]
     assert main(["call", "get_chat_history", f"channel_user_id={user}", "max_tokens=300", "--sandbox", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["structuredContent"]["messages"] == 240 and result["structuredContent"]["next_call"]["channel_user_id"] == user
+    assert (
+        result["structuredContent"]["messages"] == 240
+        and result["structuredContent"]["next_call"]["channel_user_id"] == user
+    )
 
 
 def test_call_with_a_bad_argument_exits_1_and_names_the_field(capsys: pytest.CaptureFixture[str]) -> None:
@@ -115,8 +139,9 @@ def test_call_and_demo_print_a_result_with_the_same_function(
     from engati_mcp import demo
 
     monkeypatch.setattr(demo, "result_text", lambda result: f"<rendered, error={result.is_error}>")
-    assert main(["call", "find_users", "attribute_name=email", "attribute_value=asha.rao@example.com",
-                 "--sandbox"]) == 0
+    assert (
+        main(["call", "find_users", "attribute_name=email", "attribute_value=asha.rao@example.com", "--sandbox"]) == 0
+    )
     assert capsys.readouterr().out == "<rendered, error=False>\n"
     assert main(["demo"]) == 0
     assert capsys.readouterr().out.count("<rendered, error=False>") == 3  # find_users, then two histories

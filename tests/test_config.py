@@ -56,7 +56,9 @@ def test_missing_variables_are_all_named_with_where_to_find_them() -> None:
         ("ENGATI_API_KEY", "two words", "spaces"),
     ],
 )
-def test_malformed_variables_are_named_with_the_rule(env: pytest.MonkeyPatch, variable: str, value: str, says: str) -> None:
+def test_malformed_variables_are_named_with_the_rule(
+    env: pytest.MonkeyPatch, variable: str, value: str, says: str
+) -> None:
     env.setenv(variable, value)
     problem = load_settings()
     assert isinstance(problem, ConfigProblem)

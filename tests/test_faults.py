@@ -32,10 +32,20 @@ FAULTS = {
     "500": (lambda: httpx.Response(500, json={}), "HTTP 500"),
     "503": (lambda: httpx.Response(503), "HTTP 503"),
     "429-retry-after": (lambda: httpx.Response(429, headers={"Retry-After": "1"}), "HTTP 429"),
-    "truncated-json": (lambda: httpx.Response(200, content=b'{"users": [{"channel_user_id": "9198'), "not readable JSON"),
-    "html-200": (lambda: httpx.Response(200, content=b"<html><body>502 Bad Gateway</body></html>",
-                                        headers={"content-type": "text/html"}), "text/html"),
-    "dropped-connection": (httpx.RemoteProtocolError("Server disconnected without sending a response."), "RemoteProtocolError"),
+    "truncated-json": (
+        lambda: httpx.Response(200, content=b'{"users": [{"channel_user_id": "9198'),
+        "not readable JSON",
+    ),
+    "html-200": (
+        lambda: httpx.Response(
+            200, content=b"<html><body>502 Bad Gateway</body></html>", headers={"content-type": "text/html"}
+        ),
+        "text/html",
+    ),
+    "dropped-connection": (
+        httpx.RemoteProtocolError("Server disconnected without sending a response."),
+        "RemoteProtocolError",
+    ),
     "connect-refused": (httpx.ConnectError("[Errno 111] Connection refused"), "Could not connect"),
 }
 RETRIED = {"503", "429-retry-after", "truncated-json", "html-200", "dropped-connection", "connect-refused"}
@@ -155,14 +165,14 @@ async def test_sandbox_faults_within_the_retry_budget_end_in_the_right_answer(fa
 
     plan = FaultPlan(faults, retry_after=0)
     async with Client(sandbox_server(plan)) as client:
-        result = await client.call_tool("get_chat_history", {"channel_user_id": "919876543210",
-                                                              "detail": "questions", "max_tokens": 1000})
+        result = await client.call_tool(
+            "get_chat_history", {"channel_user_id": "919876543210", "detail": "questions", "max_tokens": 1000}
+        )
     assert not result.is_error, text_of(result)
     assert result.structured_content["messages"] == 240 and plan.served == len(faults) + 1
 
 
-@pytest.mark.parametrize(("faults", "says"), [(["500"], "HTTP 500"), (["503"] * 3, "HTTP 503"),
-                                              (["slow"], "deadline")])
+@pytest.mark.parametrize(("faults", "says"), [(["500"], "HTTP 500"), (["503"] * 3, "HTTP 503"), (["slow"], "deadline")])
 async def test_sandbox_faults_past_the_retry_budget_end_in_a_clear_error_and_the_next_call_works(
     faults: list[str], says: str
 ) -> None:

@@ -20,12 +20,23 @@ from tests.conftest import connect, text_of
 
 FIELDS = {
     "find_users": ["attribute_name", "attribute_value"],
-    "get_chat_history": ["channel_user_id", "start_date", "end_date", "page_number", "page_size", "max_tokens", "detail"],
+    "get_chat_history": [
+        "channel_user_id",
+        "start_date",
+        "end_date",
+        "page_number",
+        "page_size",
+        "max_tokens",
+        "detail",
+    ],
 }
 
 anything = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(10**30), max_value=10**30)
-    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=300)
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=300)
     | st.text(alphabet=st.characters(codec="utf-8"), min_size=2000, max_size=5000),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
     max_leaves=5,
@@ -61,8 +72,15 @@ def arguments(draw: st.DrawFn, tool: str) -> dict[str, Any]:
 def engati() -> Iterator[respx.MockRouter]:
     with respx.mock(assert_all_called=False) as router:
         router.get(url__regex=r".*/users.*").mock(return_value=httpx.Response(200, json={"users": []}))
-        router.get(url__regex=r".*/conversations.*").mock(return_value=httpx.Response(200, json={
-            "conversations": [{"sender": "user", "response": "hi", "timestamp": 1740787200000}], "total_records": 1}))
+        router.get(url__regex=r".*/conversations.*").mock(
+            return_value=httpx.Response(
+                200,
+                json={
+                    "conversations": [{"sender": "user", "response": "hi", "timestamp": 1740787200000}],
+                    "total_records": 1,
+                },
+            )
+        )
         yield router
 
 
@@ -90,8 +108,9 @@ async def check(client: Client, tool: str, args: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("tool", sorted(FIELDS))
-@settings(max_examples=140, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+@settings(
+    max_examples=140, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(data=st.data())
 async def test_tools_survive_any_arguments(tool: str, data: st.DataObject) -> None:
     args = data.draw(arguments(tool), label="arguments")

@@ -4,6 +4,8 @@ paging has its own file, test_pagination_integrity.py."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
 import respx
@@ -49,7 +51,7 @@ class Progress:
 
 
 @pytest.fixture
-async def fetcher():  # noqa: ANN201
+async def fetcher() -> AsyncIterator[HistoryFetcher]:
     async with EngatiClient(make_settings(), retry=FAST_RETRY) as client:
         yield HistoryFetcher(client, PageCache())
 

@@ -20,8 +20,12 @@ from engati_mcp.http import bind_refusal, build_http_app, extra_allowed_hosts, s
 from engati_mcp.server import create_server
 
 TOKEN = "test-http-token-0123456789"
-INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-    "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}}
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}},
+}
 HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
 
 
@@ -66,8 +70,10 @@ async def test_http_transport_serves_tools_list_to_the_sdk_client(open_server: s
 
 
 async def test_stateless_http_with_the_right_token_serves_tools_list(token_server: str) -> None:
-    async with (httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}) as http,
-                Client(streamable_http_client(f"{token_server}/mcp", http_client=http)) as client):
+    async with (
+        httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}) as http,
+        Client(streamable_http_client(f"{token_server}/mcp", http_client=http)) as client,
+    ):
         tools = (await client.list_tools()).tools
     assert len(tools) == 2
 
@@ -88,8 +94,7 @@ def test_foreign_host_or_origin_is_refused(open_server: str, header: str, value:
 
 def test_own_host_and_origin_are_accepted(open_server: str) -> None:
     port = open_server.rsplit(":", 1)[1]
-    response = httpx.post(f"{open_server}/mcp", json=INIT,
-                          headers=HEADERS | {"origin": f"http://localhost:{port}"})
+    response = httpx.post(f"{open_server}/mcp", json=INIT, headers=HEADERS | {"origin": f"http://localhost:{port}"})
     assert response.status_code == 200
 
 
@@ -115,13 +120,23 @@ def test_an_allowed_host_given_with_its_port_is_not_given_a_second_one() -> None
     assert not [host for host in settings.allowed_hosts if host.count(":") > 1 and not host.startswith("[")]
 
 
-@pytest.mark.parametrize(("host", "token", "allowed", "refused"), [
-    ("127.0.0.1", None, False, False), ("localhost", None, False, False), ("::1", None, False, False),
-    ("0.0.0.0", None, False, True), ("::", None, False, True), ("10.1.2.3", None, False, True),
-    ("mcp.example.internal", None, False, True), ("0.0.0.0", TOKEN, False, False), ("0.0.0.0", None, True, False),
-])
-def test_a_network_bind_needs_a_token_or_an_explicit_flag(host: str, token: str | None, allowed: bool,
-                                                          refused: bool) -> None:
+@pytest.mark.parametrize(
+    ("host", "token", "allowed", "refused"),
+    [
+        ("127.0.0.1", None, False, False),
+        ("localhost", None, False, False),
+        ("::1", None, False, False),
+        ("0.0.0.0", None, False, True),
+        ("::", None, False, True),
+        ("10.1.2.3", None, False, True),
+        ("mcp.example.internal", None, False, True),
+        ("0.0.0.0", TOKEN, False, False),
+        ("0.0.0.0", None, True, False),
+    ],
+)
+def test_a_network_bind_needs_a_token_or_an_explicit_flag(
+    host: str, token: str | None, allowed: bool, refused: bool
+) -> None:
     assert (bind_refusal(host, token, allowed) is not None) is refused
 
 

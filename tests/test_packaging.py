@@ -28,15 +28,24 @@ BUILD_TIMEOUT = 300  # seconds; about 10 in practice
 
 
 def _files_under(directory: str) -> set[str]:
-    return {path.relative_to(ROOT).as_posix() for path in (ROOT / directory).rglob("*")
-            if path.is_file() and "__pycache__" not in path.parts and not path.name.endswith(".pyc")}
+    return {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / directory).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and not path.name.endswith(".pyc")
+    }
 
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    done = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
-                          cwd=out, capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return out
 
@@ -56,8 +65,13 @@ def test_build_makes_one_sdist_and_one_wheel(dist: Path, wheel: Path, sdist: Pat
 
 
 def test_twine_check_passes(wheel: Path, sdist: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", str(wheel), str(sdist)],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", str(wheel), str(sdist)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.count("PASSED") == 2, done.stdout
 
@@ -74,7 +88,11 @@ def test_wheel_holds_the_package_its_prompts_and_the_license(wheel: Path) -> Non
     assert {name.split("/")[0] for name in names} == {"engati_mcp", f"engati_mcp-{VERSION}.dist-info"}
     assert "engati-mcp = engati_mcp.cli:main" in entry_points
     assert (metadata["Name"], metadata["Version"], metadata["License-Expression"], metadata["Requires-Python"]) == (
-        "engati-mcp", VERSION, "MIT", ">=3.11")
+        "engati-mcp",
+        VERSION,
+        "MIT",
+        ">=3.11",
+    )
     assert metadata["Description-Content-Type"] == "text/markdown"
     assert "mcp-name: io.github.engati-mcp/engati-mcp" in metadata.get_payload()  # the MCP registry's check
 
@@ -83,9 +101,19 @@ def test_sdist_holds_the_tests_and_everything_they_read(sdist: Path) -> None:
     prefix = f"engati_mcp-{VERSION}/"
     with tarfile.open(sdist) as archive:
         names = {name.removeprefix(prefix) for name in archive.getnames()}
-    needed = (_files_under("tests") | _files_under("engati_mcp") | _files_under("prompts")
-              | _files_under("bundle") | _files_under("scripts")
-              | {"pyproject.toml", "README.md", "LICENSE", "server.json", "manifest.json", "icon.png"})
+    needed = (
+        _files_under("tests")
+        | _files_under("engati_mcp")
+        | _files_under("prompts")
+        | _files_under("bundle")
+        | _files_under("scripts")
+        | {"pyproject.toml", "README.md", "LICENSE", "server.json", "manifest.json", "icon.png"}
+    )
     assert not needed - names, sorted(needed - names)
-    assert not [name for name in names if name.startswith((".venv/", ".git/", "dist/", ".hypothesis/", ".pytest_cache/"))
-                or "__pycache__" in name or name.endswith(".pyc")]
+    assert not [
+        name
+        for name in names
+        if name.startswith((".venv/", ".git/", "dist/", ".hypothesis/", ".pytest_cache/"))
+        or "__pycache__" in name
+        or name.endswith(".pyc")
+    ]

@@ -54,7 +54,7 @@ class FakeEngati:
 
     n: int = 1000
     max_page: int | None = None  # Engati's own cap on page_size
-    total: int | None | str = "true"  # "true": the real count; None: not reported; an int: that (a lie)
+    total: int | str | None = "true"  # "true": the real count; None: not reported; an int: that (a lie)
     ignore_page_number: bool = False
     overlap: int = 0  # each page after the first starts this many records early
     newest_first: bool = False
@@ -62,8 +62,11 @@ class FakeEngati:
     ignore_page_size_up_to: int | None = None  # page 1 holds this many whatever was asked
 
     def item(self, i: int) -> dict[str, Any]:
-        item: dict[str, Any] = {"sender": "user" if i % 2 == 0 else "bot", "response": f"message {i}",
-                                "timestamp": ms_of(i)}
+        item: dict[str, Any] = {
+            "sender": "user" if i % 2 == 0 else "bot",
+            "response": f"message {i}",
+            "timestamp": ms_of(i),
+        }
         if self.with_ids:
             item["message_id"] = f"m-{i}"
         return item
@@ -79,7 +82,7 @@ class FakeEngati:
         if self.ignore_page_size_up_to:
             size = self.ignore_page_size_up_to
         first = max(0, (number - 1) * size - (self.overlap if number > 1 else 0))
-        body: dict[str, Any] = {"conversations": [self.item(i) for i in indices[first: first + size]]}
+        body: dict[str, Any] = {"conversations": [self.item(i) for i in indices[first : first + size]]}
         if self.total == "true":
             body["total_records"] = len(indices)
         elif self.total is not None:
@@ -91,8 +94,9 @@ async def progress(_: int, __: int | None, ___: str) -> None:
     return None
 
 
-async def read_all(fake: FakeEngati, *, page_size: int = 500, max_messages: int = 5000,
-                   end_ms: int = 1_900_000_000_000) -> tuple[FetchOutcome, respx.Route]:
+async def read_all(
+    fake: FakeEngati, *, page_size: int = 500, max_messages: int = 5000, end_ms: int = 1_900_000_000_000
+) -> tuple[FetchOutcome, respx.Route]:
     request = HistoryRequest(channel_user_id=USER, start_ms=None, end_ms=end_ms, page_size=page_size)
     async with EngatiClient(make_settings(), retry=FAST_RETRY) as client:
         with respx.mock:
@@ -119,8 +123,12 @@ async def test_a_capped_page_size_is_followed_by_the_records_received() -> None:
 async def test_an_ignored_page_number_stops_at_the_repeat_and_says_so() -> None:
     outcome, _ = await read_all(FakeEngati(ignore_page_number=True))
     assert numbers(outcome) == list(range(500))  # each message once, not 500 twice
-    assert outcome.notes == [("Engati ignored page_number: page 2 repeated page 1; only the first 500 of 1,000 "
-                              "messages could be read; narrow the dates to read the rest.")]
+    assert outcome.notes == [
+        (
+            "Engati ignored page_number: page 2 repeated page 1; only the first 500 of 1,000 "
+            "messages could be read; narrow the dates to read the rest."
+        )
+    ]
     assert outcome.has_more is True and outcome.reported_total == 1000
 
 
@@ -174,8 +182,12 @@ async def test_oldest_first_pages_with_a_total_are_read_from_the_last_page_backw
     # page 1 (to learn the total), then pages 12 down to 8: nothing in between is fetched
     pages = [int(call.request.url.params["page_number"]) for call in route.calls]
     assert sorted(pages) == [1, 8, 9, 10, 11, 12]
-    assert outcome.notes == [("CAPPED: read the 500 most recent of 1,200 messages (2025-06-01 11:40 → 2025-06-01 "
-                              f"19:59 UTC); the earlier ones: end_date={ms_of(700)}.")]
+    assert outcome.notes == [
+        (
+            "CAPPED: read the 500 most recent of 1,200 messages (2025-06-01 11:40 → 2025-06-01 "
+            f"19:59 UTC); the earlier ones: end_date={ms_of(700)}."
+        )
+    ]
 
 
 async def test_the_earlier_end_reaches_exactly_the_messages_before_those_read() -> None:
@@ -207,8 +219,9 @@ async def test_the_busy_sandbox_user_gives_the_5000_most_recent_of_5200() -> Non
 
     settings = make_settings(**SANDBOX_SETTINGS)
     transport = httpx.ASGITransport(app=create_sandbox_app())
-    request = HistoryRequest(channel_user_id=BUSY_ID, start_ms=None, end_ms=int(HISTORY_END.timestamp() * 1000),
-                             page_size=500)
+    request = HistoryRequest(
+        channel_user_id=BUSY_ID, start_ms=None, end_ms=int(HISTORY_END.timestamp() * 1000), page_size=500
+    )
     async with EngatiClient(settings, transport=transport, retry=FAST_RETRY) as client:
         fetcher = HistoryFetcher(client, PageCache())
         outcome = await fetcher.whole_range(request, 5000, progress)
@@ -238,8 +251,10 @@ async def test_one_page_asked_by_number_is_capped_too() -> None:
             respx.get(URL).mock(side_effect=FakeEngati(n=20_000, ignore_page_size_up_to=20_000))
             outcome = await HistoryFetcher(client, PageCache(), max_messages=1000).one_page(request, 1)
     assert numbers(outcome) == list(range(19_000, 20_000)) and outcome.capped and outcome.has_more is True
-    assert outcome.notes[-1] == ("CAPPED: kept the 1,000 most recent of the 20,000 messages on page 1 "
-                                 f"(2025-06-14 04:40 → 2025-06-14 21:19 UTC); the earlier ones: end_date={ms_of(19_000)}.")
+    assert outcome.notes[-1] == (
+        "CAPPED: kept the 1,000 most recent of the 20,000 messages on page 1 "
+        f"(2025-06-14 04:40 → 2025-06-14 21:19 UTC); the earlier ones: end_date={ms_of(19_000)}."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,8 +275,9 @@ async def call_history(fake: FakeEngati, config: dict[str, Any] | None = None, *
     async with Client(create_server(CONFIG | (config or {}), retry=FAST_RETRY)) as client:
         with respx.mock:
             respx.get(URL).mock(side_effect=fake)
-            return await client.call_tool("get_chat_history", {"channel_user_id": USER, "detail": "questions",
-                                                               "max_tokens": 3000} | arguments)
+            return await client.call_tool(
+                "get_chat_history", {"channel_user_id": USER, "detail": "questions", "max_tokens": 3000} | arguments
+            )
 
 
 async def test_the_model_is_told_when_engati_ignores_page_number() -> None:
@@ -295,8 +311,9 @@ async def test_a_huge_single_page_does_not_bypass_the_servers_cap() -> None:
 
 @pytest.mark.parametrize("page_number", [1])
 async def test_a_huge_page_asked_by_number_does_not_bypass_the_servers_cap(page_number: int) -> None:
-    result = await call_history(FakeEngati(n=20_000, ignore_page_size_up_to=20_000), {"max_messages": 1000},
-                                page_number=page_number)
+    result = await call_history(
+        FakeEngati(n=20_000, ignore_page_size_up_to=20_000), {"max_messages": 1000}, page_number=page_number
+    )
     assert not result.is_error, text_of(result)
     assert messages_read(result) == 1000
     assert "CAPPED: kept the 1,000 most recent of the 20,000 messages on page 1" in text_of(result)

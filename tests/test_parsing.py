@@ -39,8 +39,19 @@ def page(body: object, page_size: int = 500) -> ChatPage:
         {"content": {"conversations": [MSG]}},
         {"result": {"data": {"conversations": [MSG]}}},
     ],
-    ids=["envelope-conversations", "envelope-messages", "envelope-list", "top-conversations", "top-messages",
-         "bare-list", "data-list", "data-messages", "content-list", "content-conversations", "nested"],
+    ids=[
+        "envelope-conversations",
+        "envelope-messages",
+        "envelope-list",
+        "top-conversations",
+        "top-messages",
+        "bare-list",
+        "data-list",
+        "data-messages",
+        "content-list",
+        "content-conversations",
+        "nested",
+    ],
 )
 def test_message_list_is_found_in_every_known_shape(body: object) -> None:
     assert [m.text for m in page(body).messages] == ["hello"]
@@ -116,7 +127,9 @@ def test_has_more_is_known_from_total_or_a_short_page_and_unknown_otherwise() ->
 
 
 def test_messages_are_returned_oldest_first() -> None:
-    items = [{"sender": "user", "text": t, "timestamp": ts} for t, ts in (("b", 2_000_000_000_000), ("a", 1_900_000_000_000))]
+    items = [
+        {"sender": "user", "text": t, "timestamp": ts} for t, ts in (("b", 2_000_000_000_000), ("a", 1_900_000_000_000))
+    ]
     assert [m.text for m in page({"conversations": items}).messages] == ["a", "b"]
 
 
@@ -128,18 +141,51 @@ def test_unreadable_items_are_counted_not_invented() -> None:
 @pytest.mark.parametrize(
     ("item", "placeholder", "kind"),
     [
-        ({"sender": "bot", "type": "carousel", "payload": {"items": [{}, {}, {}]}}, "[bot: carousel, 3 items]", MessageKind.ARTEFACT),
-        ({"sender": "user", "type": "postback", "response": "Track order"}, "[user tapped: Track order]", MessageKind.ARTEFACT),
-        ({"sender": "bot", "type": "quick_reply", "response": "Pick one", "payload": {"options": ["Track order", "Cancel"]}},
-         "Pick one [bot: quick replies: Track order | Cancel]", MessageKind.ARTEFACT),
-        ({"sender": "bot", "type": "buttons", "payload": {"buttons": [{"title": "Yes"}, {"title": "No"}]}},
-         "[bot: buttons: Yes | No]", MessageKind.ARTEFACT),
-        ({"sender": "bot", "type": "card", "payload": {"title": "Gold plan"}}, "[bot: card: Gold plan]", MessageKind.ARTEFACT),
-        ({"sender": "bot", "type": "template", "payload": {"template_name": "order_update"}}, "[bot: template order_update]", MessageKind.ARTEFACT),
-        ({"sender": "user", "type": "attachment", "payload": {"attachment_type": "image", "url": "https://x/y.png"}},
-         "[user: image]", MessageKind.ARTEFACT),
-        ({"sender": "system", "type": "handoff", "response": "Conversation transferred to agent Priya"},
-         "[event: Conversation transferred to agent Priya]", MessageKind.EVENT),
+        (
+            {"sender": "bot", "type": "carousel", "payload": {"items": [{}, {}, {}]}},
+            "[bot: carousel, 3 items]",
+            MessageKind.ARTEFACT,
+        ),
+        (
+            {"sender": "user", "type": "postback", "response": "Track order"},
+            "[user tapped: Track order]",
+            MessageKind.ARTEFACT,
+        ),
+        (
+            {
+                "sender": "bot",
+                "type": "quick_reply",
+                "response": "Pick one",
+                "payload": {"options": ["Track order", "Cancel"]},
+            },
+            "Pick one [bot: quick replies: Track order | Cancel]",
+            MessageKind.ARTEFACT,
+        ),
+        (
+            {"sender": "bot", "type": "buttons", "payload": {"buttons": [{"title": "Yes"}, {"title": "No"}]}},
+            "[bot: buttons: Yes | No]",
+            MessageKind.ARTEFACT,
+        ),
+        (
+            {"sender": "bot", "type": "card", "payload": {"title": "Gold plan"}},
+            "[bot: card: Gold plan]",
+            MessageKind.ARTEFACT,
+        ),
+        (
+            {"sender": "bot", "type": "template", "payload": {"template_name": "order_update"}},
+            "[bot: template order_update]",
+            MessageKind.ARTEFACT,
+        ),
+        (
+            {"sender": "user", "type": "attachment", "payload": {"attachment_type": "image", "url": "https://x/y.png"}},
+            "[user: image]",
+            MessageKind.ARTEFACT,
+        ),
+        (
+            {"sender": "system", "type": "handoff", "response": "Conversation transferred to agent Priya"},
+            "[event: Conversation transferred to agent Priya]",
+            MessageKind.EVENT,
+        ),
     ],
 )
 def test_rich_elements_become_short_placeholders(item: dict, placeholder: str, kind: MessageKind) -> None:
@@ -149,7 +195,7 @@ def test_rich_elements_become_short_placeholders(item: dict, placeholder: str, k
 
 
 def test_invisible_and_control_characters_are_stripped_but_scripts_kept() -> None:
-    hostile = "Hi\u202eevil\u200b\x00\x1b[31m\U000E0041 नमस्ते 👨\u200d👩\u200d👧\r\nbye\tnow"
+    hostile = "Hi\u202eevil\u200b\x00\x1b[31m\U000e0041 नमस्ते 👨\u200d👩\u200d👧\r\nbye\tnow"
     assert clean_text(hostile) == "Hievil[31m नमस्ते 👨\u200d👩\u200d👧\nbye now"
 
 
@@ -173,8 +219,17 @@ def test_users_are_found_in_every_known_shape(body: object) -> None:
 
 
 def test_user_attributes_as_a_list_of_pairs_are_read() -> None:
-    (user,) = parse_users({"users": [{"channel_user_id": "u1", "channel": "whatsapp",
-                                      "attributes": [{"name": "email", "value": "a@b.co"}, {"name": "city", "value": "Pune"}]}]})
+    (user,) = parse_users(
+        {
+            "users": [
+                {
+                    "channel_user_id": "u1",
+                    "channel": "whatsapp",
+                    "attributes": [{"name": "email", "value": "a@b.co"}, {"name": "city", "value": "Pune"}],
+                }
+            ]
+        }
+    )
     assert user.attributes == {"email": "a@b.co", "city": "Pune"} and user.channel == "whatsapp"
 
 
@@ -226,8 +281,18 @@ def test_more_timestamp_forms_are_read(value: object, expected: datetime) -> Non
 
 @pytest.mark.parametrize(
     "value",
-    [0, -1, "1989-12-31T23:59:59Z", "2200-01-01T00:00:00Z", float("nan"), float("inf"), 10**400,
-     "9999-12-31T23:59:59-01:00", "2025/03/01 25:00:00", [1740816910123]],
+    [
+        0,
+        -1,
+        "1989-12-31T23:59:59Z",
+        "2200-01-01T00:00:00Z",
+        float("nan"),
+        float("inf"),
+        10**400,
+        "9999-12-31T23:59:59-01:00",
+        "2025/03/01 25:00:00",
+        [1740816910123],
+    ],
 )
 def test_implausible_or_malformed_times_are_unreadable(value: object) -> None:
     assert parse_timestamp(value) is None
@@ -236,19 +301,37 @@ def test_implausible_or_malformed_times_are_unreadable(value: object) -> None:
 @pytest.mark.parametrize(
     ("item", "text", "kind"),
     [
-        ({"sender": "bot", "type": "quick_replies", "payload": {"quickReplies": list("abcdefgh")}},
-         "[bot: quick replies: a | b | c | d | e | f | …]", MessageKind.ARTEFACT),
+        (
+            {"sender": "bot", "type": "quick_replies", "payload": {"quickReplies": list("abcdefgh")}},
+            "[bot: quick replies: a | b | c | d | e | f | …]",
+            MessageKind.ARTEFACT,
+        ),
         ({"sender": "bot", "type": "menu", "payload": {}}, "[bot: buttons]", MessageKind.ARTEFACT),
         ({"type": "image", "payload": {"caption": "receipt"}}, "[message: image: receipt]", MessageKind.ARTEFACT),
-        ({"sender": "user", "type": "document", "payload": {"file_name": "bill.pdf"}}, "[user: document: bill.pdf]",
-         MessageKind.ARTEFACT),
-        ({"sender": "bot", "type": "cards", "payload": {"slides": [{}, {}]}}, "[bot: carousel, 2 items]", MessageKind.ARTEFACT),
+        (
+            {"sender": "user", "type": "document", "payload": {"file_name": "bill.pdf"}},
+            "[user: document: bill.pdf]",
+            MessageKind.ARTEFACT,
+        ),
+        (
+            {"sender": "bot", "type": "cards", "payload": {"slides": [{}, {}]}},
+            "[bot: carousel, 2 items]",
+            MessageKind.ARTEFACT,
+        ),
         ({"sender": "bot", "type": "card"}, "[bot: card]", MessageKind.ARTEFACT),
         ({"sender": "bot", "type": "template"}, "[bot: template]", MessageKind.ARTEFACT),
-        ({"sender": "user", "type": "button_click", "payload": {"title": "Yes"}}, "[user tapped: Yes]", MessageKind.ARTEFACT),
+        (
+            {"sender": "user", "type": "button_click", "payload": {"title": "Yes"}},
+            "[user tapped: Yes]",
+            MessageKind.ARTEFACT,
+        ),
         ({"sender": "user", "type": "tap"}, "[user tapped: a button]", MessageKind.ARTEFACT),
         ({"sender": "bot", "type": "agent_transfer"}, "[event: agent transfer]", MessageKind.EVENT),
-        ({"sender": "bot", "type": "CAROUSEL", "payload": {"items": [{}]}}, "[bot: carousel, 1 items]", MessageKind.ARTEFACT),
+        (
+            {"sender": "bot", "type": "CAROUSEL", "payload": {"items": [{}]}},
+            "[bot: carousel, 1 items]",
+            MessageKind.ARTEFACT,
+        ),
         ({"sender": "bot", "type": "text", "response": "plain"}, "plain", MessageKind.TEXT),
         ({"sender": "bot", "type": "weird", "response": "kept"}, "kept", MessageKind.TEXT),
     ],
@@ -271,8 +354,17 @@ def test_a_message_with_neither_text_nor_element_is_nothing_to_show() -> None:
 
 
 def test_ids_sessions_and_sender_objects_are_read() -> None:
-    (message,) = parse_messages([{"sender": {"type": "Live Agent", "id": 9}, "text": "Hi", "messageId": 42,
-                                  "sessionId": " s-1 ", "ts": 1740816910123}])
+    (message,) = parse_messages(
+        [
+            {
+                "sender": {"type": "Live Agent", "id": 9},
+                "text": "Hi",
+                "messageId": 42,
+                "sessionId": " s-1 ",
+                "ts": 1740816910123,
+            }
+        ]
+    )
     assert (message.role, message.id, message.session) == (Role.AGENT, "42", "s-1")
     assert message.timestamp == datetime(2025, 3, 1, 8, 15, 10, 123000, tzinfo=UTC)
 
@@ -281,10 +373,16 @@ def test_a_page_without_every_time_keeps_engatis_order_unless_clearly_newest_fir
     def items(*stamps: int | None) -> list[dict]:
         return [{"sender": "bot", "text": str(i), "timestamp": ts} for i, ts in enumerate(stamps)]
 
-    assert [m.text for m in page({"messages": items(None, 2_000_000_000_000, 1_900_000_000_000)}).messages] \
-        == ["2", "1", "0"]
-    assert [m.text for m in page({"messages": items(1_900_000_000_000, None, 2_000_000_000_000)}).messages] \
-        == ["0", "1", "2"]
+    assert [m.text for m in page({"messages": items(None, 2_000_000_000_000, 1_900_000_000_000)}).messages] == [
+        "2",
+        "1",
+        "0",
+    ]
+    assert [m.text for m in page({"messages": items(1_900_000_000_000, None, 2_000_000_000_000)}).messages] == [
+        "0",
+        "1",
+        "2",
+    ]
 
 
 @pytest.mark.parametrize("total", [-1, 100_000_001, True, "12x", "²", 10**20])
@@ -315,7 +413,9 @@ def test_an_error_code_as_digits_in_a_success_body_raises() -> None:
 
 
 def test_a_single_user_sent_bare_and_a_joined_name_are_read() -> None:
-    (user,) = parse_users({"status": {"code": 1000}, "responseObject": {"userId": 7, "firstName": "Asha", "lastName": "Rao"}})
+    (user,) = parse_users(
+        {"status": {"code": 1000}, "responseObject": {"userId": 7, "firstName": "Asha", "lastName": "Rao"}}
+    )
     assert (user.channel_user_id, user.name) == ("7", "Asha Rao")
 
 

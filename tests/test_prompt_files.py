@@ -73,10 +73,14 @@ def test_argument_values_are_inserted_verbatim_and_not_expanded_again(tmp_path: 
         ("+++\nname = 'x'\ndescription = 'd'\n+++\n\n", "template"),
         ("+++\nname = 'x'\ndescription = 'd'\n+++\nHello {nobody}\n", "undeclared argument(s) nobody"),
         ("+++\nname = 'x'\ndescription = 'd'\narguments = 'who'\n+++\nHi\n", "array of tables"),
-        ("+++\nname = 'x'\ndescription = 'd'\n[[arguments]]\nname = 'a'\n[[arguments]]\nname = 'a'\n+++\nHi {a}\n",
-         "not a unique identifier"),
-        ("+++\nname = 'x'\ndescription = 'd'\n[[arguments]]\nname = 'a'\nrequired = 'yes'\n+++\nHi {a}\n",
-         "'required' must be true or false"),
+        (
+            "+++\nname = 'x'\ndescription = 'd'\n[[arguments]]\nname = 'a'\n[[arguments]]\nname = 'a'\n+++\nHi {a}\n",
+            "not a unique identifier",
+        ),
+        (
+            "+++\nname = 'x'\ndescription = 'd'\n[[arguments]]\nname = 'a'\nrequired = 'yes'\n+++\nHi {a}\n",
+            "'required' must be true or false",
+        ),
     ],
 )
 def test_a_malformed_prompt_file_is_refused_with_its_path_and_the_problem(
@@ -107,8 +111,9 @@ def test_a_malformed_prompt_file_stops_the_server_at_start_naming_the_file(
 async def test_prompts_are_listed_and_rendered_through_the_sdk_client() -> None:
     async with Client(create_server()) as client:
         listed = {prompt.name: prompt for prompt in (await client.list_prompts()).prompts}
-        got = await client.get_prompt("what-did-user-ask",
-                                      {"attribute_name": "email", "attribute_value": "asha.rao@example.com"})
+        got = await client.get_prompt(
+            "what-did-user-ask", {"attribute_name": "email", "attribute_value": "asha.rao@example.com"}
+        )
     ask = listed["what-did-user-ask"]
     assert {(a.name, a.required) for a in ask.arguments or []} >= {("attribute_name", True), ("start_date", False)}
     text = got.messages[0].content.text  # type: ignore[union-attr]

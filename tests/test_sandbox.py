@@ -43,8 +43,11 @@ AUTH = {"Authorization": f"Basic {SANDBOX_API_KEY}"}
 
 
 def client(app: object | None = None) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app or create_sandbox_app()),  # type: ignore[arg-type]
-                             base_url=SANDBOX_BASE_URL, headers=AUTH)
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app or create_sandbox_app()),  # type: ignore[arg-type]
+        base_url=SANDBOX_BASE_URL,
+        headers=AUTH,
+    )
 
 
 @pytest.fixture
@@ -69,16 +72,20 @@ def engati_code(response: httpx.Response) -> int:
 async def test_anything_but_the_key_verbatim_after_basic_is_401(sandbox: httpx.AsyncClient, header: str | None) -> None:
     headers = {"Authorization": header} if header else {}
     sandbox.headers.pop("Authorization")
-    response = await sandbox.get(f"{PREFIX}/users", params={"attribute_name": "email", "attribute_value": "x"},
-                                 headers=headers)
+    response = await sandbox.get(
+        f"{PREFIX}/users", params={"attribute_name": "email", "attribute_value": "x"}, headers=headers
+    )
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize("path", [
-    f"/bot-api/v1.0/customer/99999/bot/{SANDBOX_BOT_KEY}/users?attribute_name=email&attribute_value=x",
-    f"/bot-api/v1.0/customer/{SANDBOX_CUSTOMER_ID}/bot/ffffffffffffffff/users?attribute_name=email&attribute_value=x",
-    f"{PREFIX}/channel-user/000000000000/conversations",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/bot-api/v1.0/customer/99999/bot/{SANDBOX_BOT_KEY}/users?attribute_name=email&attribute_value=x",
+        f"/bot-api/v1.0/customer/{SANDBOX_CUSTOMER_ID}/bot/ffffffffffffffff/users?attribute_name=email&attribute_value=x",
+        f"{PREFIX}/channel-user/000000000000/conversations",
+    ],
+)
 async def test_a_wrong_customer_bot_or_user_id_is_1002(sandbox: httpx.AsyncClient, path: str) -> None:
     response = await sandbox.get(path)
     assert response.status_code == 400 and engati_code(response) == 1002
@@ -89,11 +96,15 @@ async def test_a_wrong_customer_bot_or_user_id_is_1002(sandbox: httpx.AsyncClien
 
 
 async def test_users_match_an_attribute_exactly(sandbox: httpx.AsyncClient) -> None:
-    by_email = await sandbox.get(f"{PREFIX}/users", params={"attribute_name": "email", "attribute_value": FEATURED_EMAIL})
-    by_phone = await sandbox.get(f"{PREFIX}/users",
-                                 params={"attribute_name": "user.phone_no", "attribute_value": FEATURED_ID})
-    other_case = await sandbox.get(f"{PREFIX}/users",
-                                   params={"attribute_name": "Email", "attribute_value": FEATURED_EMAIL})
+    by_email = await sandbox.get(
+        f"{PREFIX}/users", params={"attribute_name": "email", "attribute_value": FEATURED_EMAIL}
+    )
+    by_phone = await sandbox.get(
+        f"{PREFIX}/users", params={"attribute_name": "user.phone_no", "attribute_value": FEATURED_ID}
+    )
+    other_case = await sandbox.get(
+        f"{PREFIX}/users", params={"attribute_name": "Email", "attribute_value": FEATURED_EMAIL}
+    )
     [asha] = parse_users(by_email.json())
     assert (asha.channel_user_id, asha.name, asha.channel) == (FEATURED_ID, "Asha Rao", "whatsapp")
     assert [u.channel_user_id for u in parse_users(by_phone.json())] == [FEATURED_ID]
@@ -109,9 +120,15 @@ async def test_users_without_both_query_parameters_is_400(sandbox: httpx.AsyncCl
 # Conversations
 
 
-@pytest.mark.parametrize("params", [{"start_date": "yesterday"}, {"end_date": "2025-03-01"},
-                                    {"start_date": "1740787200000", "end_date": "1740787200000"},
-                                    {"start_date": "1741392000000", "end_date": "1740787200000"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"start_date": "yesterday"},
+        {"end_date": "2025-03-01"},
+        {"start_date": "1740787200000", "end_date": "1740787200000"},
+        {"start_date": "1741392000000", "end_date": "1740787200000"},
+    ],
+)
 async def test_bad_dates_are_1003(sandbox: httpx.AsyncClient, params: dict[str, str]) -> None:
     response = await sandbox.get(history(), params=params)
     assert response.status_code == 400 and engati_code(response) == 1003
@@ -158,7 +175,8 @@ async def test_the_projects_parser_reads_every_role_kind_and_time_from_the_sandb
 
 
 async def test_a_blank_end_date_returns_the_whole_history_whatever_the_wall_clock(
-        sandbox: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    sandbox: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import time
 
     monkeypatch.setattr(time, "time", lambda: datetime(2020, 1, 1, tzinfo=UTC).timestamp())  # a machine in the past
@@ -232,7 +250,9 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data() -> None
     assert generate_conversation(1, 300, start) != generate_conversation(2, 300, start)
     assert len(generate_conversation(3, 777, start)) == 777
     assert [u.as_wire() for u in build_dataset(7).users] == [u.as_wire() for u in build_dataset(7).users]
-    assert [u.channel_user_id for u in build_dataset(8).users[3:]] != [u.channel_user_id for u in build_dataset(7).users[3:]]
+    assert [u.channel_user_id for u in build_dataset(8).users[3:]] != [
+        u.channel_user_id for u in build_dataset(7).users[3:]
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,8 +264,11 @@ def visits(messages: list[Message]) -> list[list[Message]]:
     out: list[list[Message]] = []
     for m in messages:
         previous = out[-1][-1] if out else None
-        if previous is None or (m.session is not None and m.session != previous.session) or (
-                m.session is None and m.timestamp - previous.timestamp > timedelta(minutes=30)):  # type: ignore[operator]
+        if (
+            previous is None
+            or (m.session is not None and m.session != previous.session)
+            or (m.session is None and m.timestamp - previous.timestamp > timedelta(minutes=30))
+        ):  # type: ignore[operator]
             out.append([m])
         else:
             out[-1].append(m)
@@ -273,7 +296,8 @@ async def test_regulars_are_found_by_email(sandbox: httpx.AsyncClient) -> None:
 
 
 def test_regulars_have_50_to_300_visits_of_2_to_30_messages_over_6_to_18_months(
-        regulars: dict[str, list[Message]]) -> None:
+    regulars: dict[str, list[Message]],
+) -> None:
     for user_id, messages in regulars.items():
         split = visits(messages)
         span = messages[-1].timestamp - messages[0].timestamp  # type: ignore[operator]
@@ -334,9 +358,16 @@ def test_regulars_write_like_people_varied_detailed_with_some_repeats(regulars: 
 def test_some_visits_open_with_a_greeting_and_some_get_no_answer(regulars: dict[str, list[Message]]) -> None:
     split = [visit for messages in regulars.values() for visit in visits(messages)]
     unanswered = [v for v in split if all(m.role is Role.USER for m in v)]
-    greeted = [v for v in split if v[0].role is Role.USER and v[0].text.lower() in {"hi", "hello", "hii", "hey"}
-               and any(m.role is Role.USER and len(m.text) > 20 for m in v[1:])]
-    thanked = [v for v in split if v[-1].role is Role.USER and v[-1].text.lower() in {"ok", "ok thanks", "👍", "thanks"}]
+    greeted = [
+        v
+        for v in split
+        if v[0].role is Role.USER
+        and v[0].text.lower() in {"hi", "hello", "hii", "hey"}
+        and any(m.role is Role.USER and len(m.text) > 20 for m in v[1:])
+    ]
+    thanked = [
+        v for v in split if v[-1].role is Role.USER and v[-1].text.lower() in {"ok", "ok thanks", "👍", "thanks"}
+    ]
     assert len(unanswered) >= 20 and len(greeted) >= 50 and len(thanked) >= 50
 
 
@@ -356,8 +387,9 @@ def test_regulars_are_generated_lazily_and_deterministically() -> None:
 # Faults and serving
 
 
-@pytest.mark.parametrize(("fault", "status"), [("500", 500), ("503", 503), ("429", 429), ("html", 200),
-                                               ("truncated", 200)])
+@pytest.mark.parametrize(
+    ("fault", "status"), [("500", 500), ("503", 503), ("429", 429), ("html", 200), ("truncated", 200)]
+)
 async def test_a_fault_plan_answers_its_faults_in_order_then_normally(fault: str, status: int) -> None:
     async with client(create_sandbox_app(faults=FaultPlan([fault], retry_after=2))) as http:
         faulty = await http.get(history())
@@ -403,6 +435,7 @@ async def test_running_sandbox_serves_on_loopback_through_a_real_socket() -> Non
     async with running_sandbox() as base_url:
         assert base_url.startswith("http://127.0.0.1:")
         async with httpx.AsyncClient(base_url=base_url, headers=AUTH) as http:
-            response = await http.get(f"{PREFIX}/users",
-                                      params={"attribute_name": "email", "attribute_value": FEATURED_EMAIL})
+            response = await http.get(
+                f"{PREFIX}/users", params={"attribute_name": "email", "attribute_value": FEATURED_EMAIL}
+            )
     assert response.status_code == 200 and parse_users(response.json())[0].channel_user_id == FEATURED_ID

@@ -60,8 +60,13 @@ def printed_until(lines: queue.Queue[str], last: str) -> list[str]:
 @pytest.fixture
 def sandbox_process() -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
     """`engati-mcp sandbox --port 0` in a subprocess, with what it printed once it listens."""
-    process = subprocess.Popen([installed_script(), "sandbox", "--port", "0"], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env={"PATH": os.environ.get("PATH", "")})
+    process = subprocess.Popen(
+        [installed_script(), "sandbox", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={"PATH": os.environ.get("PATH", "")},
+    )
     try:
         yield process, printed_until(lines_of(process), "then ask it")
     finally:
@@ -81,8 +86,14 @@ def test_the_sandbox_command_serves_on_loopback_and_the_check_it_prints_passes(
     assert env == sandbox_environment(env["ENGATI_BASE_URL"])
     assert f"  API key      {SANDBOX_API_KEY}" in printed and f"  base URL     {env['ENGATI_BASE_URL']}" in printed
 
-    check = subprocess.run([installed_script(), "check"], capture_output=True, text=True, check=False,
-                           timeout=STARTUP, env={"PATH": os.environ.get("PATH", "")} | env)
+    check = subprocess.run(
+        [installed_script(), "check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=STARTUP,
+        env={"PATH": os.environ.get("PATH", "")} | env,
+    )
     assert check.returncode == 0, check.stderr
     assert "Engati answered an authenticated request" in check.stdout
 
@@ -94,14 +105,12 @@ def test_the_sandbox_command_serves_on_loopback_and_the_check_it_prints_passes(
 
 def test_the_env_block_it_prints_is_json_for_an_mcp_client_entry() -> None:
     printed = sandbox_instructions("http://127.0.0.1:8765")
-    block = printed[printed.index('"env": {'):printed.index("}") + 1]
+    block = printed[printed.index('"env": {') : printed.index("}") + 1]
     assert json.loads("{" + block + "}") == {"env": sandbox_environment("http://127.0.0.1:8765")}
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "sandbox.example.com"])
-def test_the_sandbox_refuses_an_address_other_machines_can_reach(
-    host: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_sandbox_refuses_an_address_other_machines_can_reach(host: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sandbox", "--host", host]) == 2
     assert f"refusing to serve the sandbox on {host}" in capsys.readouterr().err
 
@@ -116,27 +125,40 @@ def test_a_taken_port_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> No
 
 async def test_the_sandbox_flag_alone_is_the_stdio_server_on_the_sandbox(tmp_path: Path) -> None:
     # No ENGATI_* variable: the sandbox needs none (and conftest removed any the developer has).
-    params = StdioServerParameters(command=installed_script(), args=["--sandbox"],
-                                   env={"PATH": os.environ.get("PATH", "")})
+    params = StdioServerParameters(
+        command=installed_script(), args=["--sandbox"], env={"PATH": os.environ.get("PATH", "")}
+    )
     async with asyncio.timeout(STARTUP), Client(params) as client:
         tools = (await client.list_tools()).tools
-        found = await client.call_tool("find_users", {"attribute_name": "email",
-                                                      "attribute_value": "asha.rao@example.com"})
+        found = await client.call_tool(
+            "find_users", {"attribute_name": "email", "attribute_value": "asha.rao@example.com"}
+        )
     assert {tool.name for tool in tools} == {"find_users", "get_chat_history"}
     assert not found.is_error
     assert [user["channel_user_id"] for user in found.structured_content["users"]] == ["919876543210"]
 
 
 def test_the_sandbox_flag_before_call_means_calls_sandbox(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--sandbox", "call", "find_users", "attribute_name=email",
-                 "attribute_value=asha.rao@example.com", "--json"]) == 0
+    assert (
+        main(
+            [
+                "--sandbox",
+                "call",
+                "find_users",
+                "attribute_name=email",
+                "attribute_value=asha.rao@example.com",
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["structuredContent"]["users"][0]["channel_user_id"] == "919876543210"
 
 
 def test_the_readme_shows_a_client_entry_for_the_sandbox_and_the_sandbox_command() -> None:
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("## Try it against the sandbox from a client"):text.index("## Install")]
-    entry = json.loads(section[section.index("```json") + len("```json"):section.index("```", section.index("{"))])
+    section = text[text.index("## Try it against the sandbox from a client") : text.index("## Install")]
+    entry = json.loads(section[section.index("```json") + len("```json") : section.index("```", section.index("{"))])
     server = entry["mcpServers"]["engati-sandbox"]
     assert server["command"].endswith("/.venv/bin/engati-mcp") and server["args"] == ["--sandbox"]
     assert "engati-mcp sandbox" in section and "engati-mcp check" in section

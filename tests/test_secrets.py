@@ -88,12 +88,27 @@ def _b64(text: str, alphabet: str = "std") -> str:
     return encode(text.encode()).decode()
 
 
-@pytest.mark.parametrize("form", [
-    FAKE_KEY, FAKE_KEY.upper(), FAKE_KEY.lower(), quote(FAKE_KEY, safe=""),
-    _b64(FAKE_KEY), _b64(FAKE_KEY).rstrip("="), _b64(FAKE_KEY, "url"), _b64(f"{FAKE_KEY}:"), _b64(f":{FAKE_KEY}"),
-    _b64(f"u:{FAKE_KEY}")[4:], _b64(f"ad:{FAKE_KEY}:")[4:], quote(_b64(f":{FAKE_KEY}"), safe=""),
-    FAKE_KEY[:12], FAKE_KEY[-8:], FAKE_KEY[10:18],  # what a cut leaves: any 8 characters or more
-], ids=lambda form: form[:14])
+@pytest.mark.parametrize(
+    "form",
+    [
+        FAKE_KEY,
+        FAKE_KEY.upper(),
+        FAKE_KEY.lower(),
+        quote(FAKE_KEY, safe=""),
+        _b64(FAKE_KEY),
+        _b64(FAKE_KEY).rstrip("="),
+        _b64(FAKE_KEY, "url"),
+        _b64(f"{FAKE_KEY}:"),
+        _b64(f":{FAKE_KEY}"),
+        _b64(f"u:{FAKE_KEY}")[4:],
+        _b64(f"ad:{FAKE_KEY}:")[4:],
+        quote(_b64(f":{FAKE_KEY}"), safe=""),
+        FAKE_KEY[:12],
+        FAKE_KEY[-8:],
+        FAKE_KEY[10:18],  # what a cut leaves: any 8 characters or more
+    ],
+    ids=lambda form: form[:14],
+)
 def test_every_form_of_the_key_is_masked(form: str) -> None:
     masked = SecretScrubber([FAKE_KEY]).scrub(f"Authorization: Basic {form} (echoed)")
     assert masked == "Authorization: Basic *** (echoed)"
@@ -104,19 +119,26 @@ def test_a_fragment_is_widened_to_the_whole_run_of_the_key() -> None:
     assert scrubber.scrub(f"xx{FAKE_KEY[3:25]}yy and {FAKE_KEY}") == "xx***yy and ***"
 
 
-@pytest.mark.parametrize("text", [
-    "2025-03-01T08:00:00Z order ORD-48213 phone 919876543210 ₹1,499.00",
-    "a UUID 7c9e6679-7425-40de-944b-e07fc1f90ae7",
-    "zeros 00000000 and 0000-4000", "e52ba55 is seven characters of it", "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-03-01T08:00:00Z order ORD-48213 phone 919876543210 ₹1,499.00",
+        "a UUID 7c9e6679-7425-40de-944b-e07fc1f90ae7",
+        "zeros 00000000 and 0000-4000",
+        "e52ba55 is seven characters of it",
+        "",
+    ],
+)
 def test_ordinary_text_is_left_alone(text: str) -> None:
     assert SecretScrubber([FAKE_KEY, "00000000-0000-4000-8000-000000000000-Sbx7Q2z"]).scrub(text) == text
 
 
 def test_json_is_scrubbed_keys_and_all() -> None:
     value = {f"Basic {FAKE_KEY}": [FAKE_KEY[:10], {"n": 1, "ok": True, "v": None}], "t": (f"x{FAKE_KEY}",)}
-    assert SecretScrubber([FAKE_KEY]).scrub_json(value) == {"Basic ***": ["***", {"n": 1, "ok": True, "v": None}],
-                                                            "t": ("x***",)}
+    assert SecretScrubber([FAKE_KEY]).scrub_json(value) == {
+        "Basic ***": ["***", {"n": 1, "ok": True, "v": None}],
+        "t": ("x***",),
+    }
 
 
 def test_too_short_a_secret_is_not_masked() -> None:

@@ -17,8 +17,11 @@ ENV_KEYS = {"name", "description", "isRequired", "isSecret", "format", "default"
 
 
 def test_server_json_is_valid_against_the_2025_12_11_registry_schema() -> None:
-    assert SCHEMA["$id"] == SERVER_JSON["$schema"] == \
-        "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json"
+    assert (
+        SCHEMA["$id"]
+        == SERVER_JSON["$schema"]
+        == "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json"
+    )
     jsonschema.validate(SERVER_JSON, SCHEMA, cls=jsonschema.Draft7Validator)
 
 
@@ -38,11 +41,16 @@ def test_identity_and_package_fields() -> None:
     assert 0 < len(SERVER_JSON["description"]) <= 100
     (package,) = SERVER_JSON["packages"]
     assert (package["registryType"], package["identifier"], package["runtimeHint"], package["transport"]) == (
-        "pypi", "engati-mcp", "uvx", {"type": "stdio"})
+        "pypi",
+        "engati-mcp",
+        "uvx",
+        {"type": "stdio"},
+    )
 
 
-@pytest.mark.parametrize("variable", ["ENGATI_API_KEY", "ENGATI_CUSTOMER_ID", "ENGATI_BOT_KEY",
-                                      "ENGATI_BASE_URL", "ENGATI_TIMEOUT"])
+@pytest.mark.parametrize(
+    "variable", ["ENGATI_API_KEY", "ENGATI_CUSTOMER_ID", "ENGATI_BOT_KEY", "ENGATI_BASE_URL", "ENGATI_TIMEOUT"]
+)
 def test_environment_variables_are_declared_with_correctly_spelled_keys(variable: str) -> None:
     """The schema allows unknown keys, so a misspelled `is_secret` would pass validation: check names."""
     (package,) = SERVER_JSON["packages"]

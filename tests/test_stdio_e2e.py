@@ -71,13 +71,17 @@ async def test_installed_server_over_stdio_answers_and_writes_only_json_rpc(tmp_
         async with Client(params) as client:
             capabilities = advertised(client)
             tools = (await client.list_tools()).tools
-            found = await client.call_tool("find_users", {"attribute_name": "email",
-                                                          "attribute_value": "asha.rao@example.com"})
+            found = await client.call_tool(
+                "find_users", {"attribute_name": "email", "attribute_value": "asha.rao@example.com"}
+            )
             user_id = found.structured_content["users"][0]["channel_user_id"]
-            history = await client.call_tool("get_chat_history", {"channel_user_id": user_id, "max_tokens": 1500,
-                                                                  "detail": "questions"})
+            history = await client.call_tool(
+                "get_chat_history", {"channel_user_id": user_id, "max_tokens": 1500, "detail": "questions"}
+            )
             bad = await client.call_tool("get_chat_history", {"channel_user_id": user_id, "page_size": 9999})
-            after_bad = await client.call_tool("find_users", {"attribute_name": "email", "attribute_value": "nobody@x.y"})
+            after_bad = await client.call_tool(
+                "find_users", {"attribute_name": "email", "attribute_value": "nobody@x.y"}
+            )
 
     assert capabilities == CAPABILITIES
     assert {t.name for t in tools} == {"find_users", "get_chat_history"}

@@ -21,8 +21,10 @@ async def current_tools() -> list[dict]:
     async with Client(create_server({})) as client:
         tools = (await client.list_tools()).tools
     keep = ("name", "title", "description", "inputSchema", "outputSchema", "annotations")  # as on the wire
-    return [{key: tool.model_dump(mode="json", by_alias=True, exclude_none=True).get(key) for key in keep}
-            for tool in sorted(tools, key=lambda t: t.name)]
+    return [
+        {key: tool.model_dump(mode="json", by_alias=True, exclude_none=True).get(key) for key in keep}
+        for tool in sorted(tools, key=lambda t: t.name)
+    ]
 
 
 async def test_tools_list_matches_the_committed_snapshot() -> None:

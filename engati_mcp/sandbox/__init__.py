@@ -36,9 +36,20 @@ if TYPE_CHECKING:
     import uvicorn
     from starlette.applications import Starlette
 
-__all__ = ["FAULTS", "SANDBOX_API_KEY", "SANDBOX_BASE_URL", "SANDBOX_BOT_KEY", "SANDBOX_CUSTOMER_ID",
-           "SANDBOX_SETTINGS", "FaultPlan", "create_sandbox_app", "running_sandbox", "sandbox_environment",
-           "sandbox_url", "serve_sandbox"]
+__all__ = [
+    "FAULTS",
+    "SANDBOX_API_KEY",
+    "SANDBOX_BASE_URL",
+    "SANDBOX_BOT_KEY",
+    "SANDBOX_CUSTOMER_ID",
+    "SANDBOX_SETTINGS",
+    "FaultPlan",
+    "create_sandbox_app",
+    "running_sandbox",
+    "sandbox_environment",
+    "sandbox_url",
+    "serve_sandbox",
+]
 
 
 FAULTS = ("500", "502", "503", "504", "429", "truncated", "html", "slow", "drop")
@@ -124,8 +135,12 @@ def sandbox_url(host: str, port: int) -> str:
 
 def sandbox_environment(base_url: str) -> dict[str, str]:
     """The ENGATI_* variables that point engati-mcp (`check`, or an MCP client's entry) at a served sandbox."""
-    return {"ENGATI_BASE_URL": base_url, "ENGATI_API_KEY": SANDBOX_API_KEY,
-            "ENGATI_CUSTOMER_ID": SANDBOX_CUSTOMER_ID, "ENGATI_BOT_KEY": SANDBOX_BOT_KEY}
+    return {
+        "ENGATI_BASE_URL": base_url,
+        "ENGATI_API_KEY": SANDBOX_API_KEY,
+        "ENGATI_CUSTOMER_ID": SANDBOX_CUSTOMER_ID,
+        "ENGATI_BOT_KEY": SANDBOX_BOT_KEY,
+    }
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
@@ -138,5 +153,6 @@ def _uvicorn_config(app: Starlette, host: str, port: int) -> uvicorn.Config:
     import uvicorn
 
     # log_config=None: uvicorn logs through the process's own (stderr, scrubbed) logging.
-    return uvicorn.Config(app, host=host, port=port, log_level="warning", log_config=None, lifespan="off",
-                          access_log=False)
+    return uvicorn.Config(
+        app, host=host, port=port, log_level="warning", log_config=None, lifespan="off", access_log=False
+    )

@@ -40,10 +40,12 @@ def create_sandbox_app(*, seed: int = 7, faults: FaultPlan | None = None) -> Sta
     async def conversations(request: Request) -> Response:
         return await _answer(request, plan, lambda: _conversations(request, data))
 
-    return Starlette(routes=[
-        Route(_PREFIX + "/users", users, methods=["GET"]),
-        Route(_PREFIX + "/channel-user/{channel_user_id:path}/conversations", conversations, methods=["GET"]),
-    ])
+    return Starlette(
+        routes=[
+            Route(_PREFIX + "/users", users, methods=["GET"]),
+            Route(_PREFIX + "/channel-user/{channel_user_id:path}/conversations", conversations, methods=["GET"]),
+        ]
+    )
 
 
 async def _answer(request: Request, plan: FaultPlan, respond: Any) -> Response:
@@ -65,8 +67,12 @@ async def _answer(request: Request, plan: FaultPlan, respond: Any) -> Response:
 
 def _fault_response(fault: str, plan: FaultPlan) -> Response:
     if fault == "429":
-        return Response('{"status": {"code": 429, "desc": "Too Many Requests"}}', status_code=429,
-                        headers={"Retry-After": str(plan.retry_after)}, media_type="application/json")
+        return Response(
+            '{"status": {"code": 429, "desc": "Too Many Requests"}}',
+            status_code=429,
+            headers={"Retry-After": str(plan.retry_after)},
+            media_type="application/json",
+        )
     if fault == "truncated":
         body = json.dumps(_envelope({"conversations": [{"sender": "bot", "response": "cut here"}] * 20}))
         return Response(body[: len(body) // 2], media_type="application/json")
@@ -97,14 +103,26 @@ def _conversations(request: Request, data: Dataset) -> Response:
     if end_ms <= start_ms:
         return _invalid_dates()
     page_number, page_size = query.get("page_number", "1"), query.get("page_size", "500")
-    if not _DIGITS.fullmatch(page_number) or int(page_number) < 1 or not _DIGITS.fullmatch(page_size) \
-            or int(page_size) < 1:
+    if (
+        not _DIGITS.fullmatch(page_number)
+        or int(page_number) < 1
+        or not _DIGITS.fullmatch(page_size)
+        or int(page_size) < 1
+    ):
         return _status(400, 1004, "INVALID_PAGE_NUMBER", "page_number and page_size must be positive integers.")
     window = [message for ms, message in data.conversation(user) if start_ms <= ms < end_ms]
     first = (int(page_number) - 1) * int(page_size)
-    page = window[first: first + int(page_size)]
-    return JSONResponse(_envelope({"conversations": page, "total_records": len(window),
-                                   "page_number": int(page_number), "page_size": int(page_size)}))
+    page = window[first : first + int(page_size)]
+    return JSONResponse(
+        _envelope(
+            {
+                "conversations": page,
+                "total_records": len(window),
+                "page_number": int(page_number),
+                "page_size": int(page_size),
+            }
+        )
+    )
 
 
 def _now_ms() -> int:

@@ -95,165 +95,521 @@ IST = timedelta(hours=5, minutes=30)
 
 PERSONAS: tuple[Persona, ...] = (
     Persona(
-        user_id="919822041735", name="Kavita Joshi", channel="whatsapp", email="kavita.joshi@example.com",
-        phone="919822041735", city="Pune", plan="premium", conversations=280, months=15, quiet_days=2,
-        utc_offset=IST, hours=(7, 8, 8, 9, 10, 15, 16, 17, 21, 21, 22),
-        topics={"invoice": 18, "order_status": 22, "payment": 9, "product": 10, "refund": 8, "complaint": 7,
-                "coupon": 5, "address": 5, "returns": 5, "store_hours": 4, "cancel": 4, "membership": 3},
+        user_id="919822041735",
+        name="Kavita Joshi",
+        channel="whatsapp",
+        email="kavita.joshi@example.com",
+        phone="919822041735",
+        city="Pune",
+        plan="premium",
+        conversations=280,
+        months=15,
+        quiet_days=2,
+        utc_offset=IST,
+        hours=(7, 8, 8, 9, 10, 15, 16, 17, 21, 21, 22),
+        topics={
+            "invoice": 18,
+            "order_status": 22,
+            "payment": 9,
+            "product": 10,
+            "refund": 8,
+            "complaint": 7,
+            "coupon": 5,
+            "address": 5,
+            "returns": 5,
+            "store_hours": 4,
+            "cancel": 4,
+            "membership": 3,
+        },
         shelves=("bakery", "bakery", "bakery", "kitchen", "appliances", "home"),
-        style=Style(lower=0.02, typo=0.003, no_period=0.15, emoji=0.05, emojis=("🙏",), greet=0.2,
-                    greetings=("Good morning", "Hello", "Hi"), prefix=0.35,
-                    prefixes=("Hello, ", "Good morning. ", "Hi team, ", "Dear team, "), suffix=0.4,
-                    suffixes=(" Kindly check.", " Kindly do the needful.", " Thank you.", " Please revert."),
-                    split=0.1, thanks=("Thank you", "Thank you.", "Noted, thanks", "ok thank you", "🙏"), thank=0.7,
-                    tap=0.05, multiline=0.15),
-        sessions=True, handoff=0.12, silent=0.03, chatty=0.7,
+        style=Style(
+            lower=0.02,
+            typo=0.003,
+            no_period=0.15,
+            emoji=0.05,
+            emojis=("🙏",),
+            greet=0.2,
+            greetings=("Good morning", "Hello", "Hi"),
+            prefix=0.35,
+            prefixes=("Hello, ", "Good morning. ", "Hi team, ", "Dear team, "),
+            suffix=0.4,
+            suffixes=(" Kindly check.", " Kindly do the needful.", " Thank you.", " Please revert."),
+            split=0.1,
+            thanks=("Thank you", "Thank you.", "Noted, thanks", "ok thank you", "🙏"),
+            thank=0.7,
+            tap=0.05,
+            multiline=0.15,
+        ),
+        sessions=True,
+        handoff=0.12,
+        silent=0.03,
+        chatty=0.7,
         habits={"invoice": ("Please share the GST invoice",), "follow": ("Any update please?",)},
     ),
     Persona(
-        user_id="web-5c0e7d2a91f4", name="Rahul Mehta", channel="web", email="rahul.mehta@example.com",
-        phone="919886120457", city="Bengaluru", plan="basic", conversations=300, months=12, quiet_days=9,
-        utc_offset=IST, hours=(11, 12, 13, 13, 14, 20, 22, 22, 23, 23, 0, 1),
-        topics={"product": 20, "order_status": 20, "returns": 15, "refund": 12, "coupon": 10, "payment": 8,
-                "complaint": 5, "account": 5, "cancel": 5},
+        user_id="web-5c0e7d2a91f4",
+        name="Rahul Mehta",
+        channel="web",
+        email="rahul.mehta@example.com",
+        phone="919886120457",
+        city="Bengaluru",
+        plan="basic",
+        conversations=300,
+        months=12,
+        quiet_days=9,
+        utc_offset=IST,
+        hours=(11, 12, 13, 13, 14, 20, 22, 22, 23, 23, 0, 1),
+        topics={
+            "product": 20,
+            "order_status": 20,
+            "returns": 15,
+            "refund": 12,
+            "coupon": 10,
+            "payment": 8,
+            "complaint": 5,
+            "account": 5,
+            "cancel": 5,
+        },
         shelves=("electronics", "electronics", "electronics", "fashion", "kitchen"),
-        style=Style(lower=0.85, typo=0.05, abbreviate=0.6, no_period=0.9, emoji=0.04, emojis=("😅", "🙄"),
-                    greet=0.1, greetings=("hi", "hey", "hii"), prefix=0.1, prefixes=("hey ", "hi "), suffix=0.2,
-                    suffixes=(" pls", " asap", " ??", " pls check"), split=0.45,
-                    thanks=("ok", "k", "ok thx", "cool", "ok thanks", "👍"), thank=0.35, tap=0.08),
-        handoff=0.14, silent=0.05, chatty=0.85, agent_rounds=(1, 2, 2, 3, 4),
+        style=Style(
+            lower=0.85,
+            typo=0.05,
+            abbreviate=0.6,
+            no_period=0.9,
+            emoji=0.04,
+            emojis=("😅", "🙄"),
+            greet=0.1,
+            greetings=("hi", "hey", "hii"),
+            prefix=0.1,
+            prefixes=("hey ", "hi "),
+            suffix=0.2,
+            suffixes=(" pls", " asap", " ??", " pls check"),
+            split=0.45,
+            thanks=("ok", "k", "ok thx", "cool", "ok thanks", "👍"),
+            thank=0.35,
+            tap=0.08,
+        ),
+        handoff=0.14,
+        silent=0.05,
+        chatty=0.85,
+        agent_rounds=(1, 2, 2, 3, 4),
         habits={"order_status": ("where is my order",), "follow": ("any update?", "where is my order")},
     ),
     Persona(
-        user_id="919446723108", name="Sunita Pillai", channel="whatsapp", email="sunita.pillai@example.com",
-        phone="919446723108", city="Kochi", plan="free", conversations=80, months=18, quiet_days=21,
-        utc_offset=IST, hours=(9, 10, 10, 11, 12, 16, 17, 18, 19),
-        topics={"password": 22, "account": 18, "order_status": 20, "store_hours": 10, "refund": 10, "product": 10,
-                "payment": 5, "address": 5},
+        user_id="919446723108",
+        name="Sunita Pillai",
+        channel="whatsapp",
+        email="sunita.pillai@example.com",
+        phone="919446723108",
+        city="Kochi",
+        plan="free",
+        conversations=80,
+        months=18,
+        quiet_days=21,
+        utc_offset=IST,
+        hours=(9, 10, 10, 11, 12, 16, 17, 18, 19),
+        topics={
+            "password": 22,
+            "account": 18,
+            "order_status": 20,
+            "store_hours": 10,
+            "refund": 10,
+            "product": 10,
+            "payment": 5,
+            "address": 5,
+        },
         shelves=("kitchen", "appliances", "appliances", "fashion"),
-        style=Style(lower=0.05, typo=0.02, no_period=0.3, emoji=0.15, emojis=("🙏", "🙏🙏"), shout=0.12,
-                    greet=0.8, greetings=("Hello", "Good morning", "Hello sir", "Hi", "Good evening"),
-                    prefix=0.3, prefixes=("Sir, ", "Madam, ", "Hello sir, "), suffix=0.4,
-                    suffixes=(" Please help.", " Please help me...", " Thank you.", "..."), split=0.2,
-                    thanks=("Thank you sir", "Thank you", "Ok", "Thank you 🙏", "ok thanks"), thank=0.8, tap=0.15),
-        silent=0.05, habits={"password": ("I forgot my password",), "follow": ("Please help",)},
+        style=Style(
+            lower=0.05,
+            typo=0.02,
+            no_period=0.3,
+            emoji=0.15,
+            emojis=("🙏", "🙏🙏"),
+            shout=0.12,
+            greet=0.8,
+            greetings=("Hello", "Good morning", "Hello sir", "Hi", "Good evening"),
+            prefix=0.3,
+            prefixes=("Sir, ", "Madam, ", "Hello sir, "),
+            suffix=0.4,
+            suffixes=(" Please help.", " Please help me...", " Thank you.", "..."),
+            split=0.2,
+            thanks=("Thank you sir", "Thank you", "Ok", "Thank you 🙏", "ok thanks"),
+            thank=0.8,
+            tap=0.15,
+        ),
+        silent=0.05,
+        habits={"password": ("I forgot my password",), "follow": ("Please help",)},
     ),
     Persona(
-        user_id="919700318842", name="Farhan Qureshi", channel="whatsapp", email="farhan.q@example.com",
-        phone="919700318842", city="Hyderabad", plan="premium", conversations=220, months=9, quiet_days=0,
-        utc_offset=IST, hours=(10, 11, 12, 14, 18, 19, 20, 21, 22, 23),
-        topics={"complaint": 30, "refund": 25, "order_status": 18, "returns": 10, "payment": 10, "membership": 5,
-                "cancel": 2},
+        user_id="919700318842",
+        name="Farhan Qureshi",
+        channel="whatsapp",
+        email="farhan.q@example.com",
+        phone="919700318842",
+        city="Hyderabad",
+        plan="premium",
+        conversations=220,
+        months=9,
+        quiet_days=0,
+        utc_offset=IST,
+        hours=(10, 11, 12, 14, 18, 19, 20, 21, 22, 23),
+        topics={
+            "complaint": 30,
+            "refund": 25,
+            "order_status": 18,
+            "returns": 10,
+            "payment": 10,
+            "membership": 5,
+            "cancel": 2,
+        },
         shelves=("appliances", "appliances", "electronics", "electronics", "kitchen", "home"),
-        style=Style(lower=0.1, typo=0.01, no_period=0.4, emoji=0.08, emojis=("😡", "🤬", "👎"), shout=0.3,
-                    greet=0.05, prefix=0.05, prefixes=("Hello. ", "Again. "), suffix=0.45,
-                    suffixes=(" This is unacceptable.", " Fix this today.", "!!!", " I am tired of chasing you.",
-                              " Otherwise I will go to consumer court."),
-                    split=0.7, thanks=("ok", "Fine.", "let's see", "ok thanks", "Finally."), thank=0.35, tap=0.05),
-        sessions=True, handoff=0.38, silent=0.03, chatty=0.4, agent_rounds=(1, 2, 3, 4, 5, 7),
+        style=Style(
+            lower=0.1,
+            typo=0.01,
+            no_period=0.4,
+            emoji=0.08,
+            emojis=("😡", "🤬", "👎"),
+            shout=0.3,
+            greet=0.05,
+            prefix=0.05,
+            prefixes=("Hello. ", "Again. "),
+            suffix=0.45,
+            suffixes=(
+                " This is unacceptable.",
+                " Fix this today.",
+                "!!!",
+                " I am tired of chasing you.",
+                " Otherwise I will go to consumer court.",
+            ),
+            split=0.7,
+            thanks=("ok", "Fine.", "let's see", "ok thanks", "Finally."),
+            thank=0.35,
+            tap=0.05,
+        ),
+        sessions=True,
+        handoff=0.38,
+        silent=0.03,
+        chatty=0.4,
+        agent_rounds=(1, 2, 3, 4, 5, 7),
         habits={"follow": ("any update?",), "complaint": ("I want to talk to a human",)},
     ),
     Persona(
-        user_id="919810562274", name="Neha Agarwal", channel="whatsapp", email="neha.agarwal@example.com",
-        phone="919810562274", city="Delhi", plan="basic", conversations=200, months=10, quiet_days=5,
-        utc_offset=IST, hours=(12, 13, 15, 16, 17, 21, 22, 23),
-        topics={"coupon": 25, "order_status": 20, "returns": 15, "refund": 10, "cancel": 10, "product": 10,
-                "payment": 10},
+        user_id="919810562274",
+        name="Neha Agarwal",
+        channel="whatsapp",
+        email="neha.agarwal@example.com",
+        phone="919810562274",
+        city="Delhi",
+        plan="basic",
+        conversations=200,
+        months=10,
+        quiet_days=5,
+        utc_offset=IST,
+        hours=(12, 13, 15, 16, 17, 21, 22, 23),
+        topics={
+            "coupon": 25,
+            "order_status": 20,
+            "returns": 15,
+            "refund": 10,
+            "cancel": 10,
+            "product": 10,
+            "payment": 10,
+        },
         shelves=("fashion", "fashion", "fashion", "kitchen", "electronics"),
-        style=Style(lower=0.7, typo=0.02, abbreviate=0.4, no_period=0.9, emoji=0.3,
-                    emojis=("😭", "🙏", "😍", "😑", "🥲", "❤️"), greet=0.2, greetings=("hii", "hello", "hi"),
-                    prefix=0.1, prefixes=("hii ", "hello "), suffix=0.15, suffixes=(" pls", " yaar", " 🙏"),
-                    split=0.3, thanks=("ok", "thanks", "okk", "thank youu", "😊", "ok thanks"), thank=0.45,
-                    hinglish=0.45, tap=0.1),
-        silent=0.05, habits={"coupon": ("koi coupon hai kya?",), "follow": ("koi update?",)},
+        style=Style(
+            lower=0.7,
+            typo=0.02,
+            abbreviate=0.4,
+            no_period=0.9,
+            emoji=0.3,
+            emojis=("😭", "🙏", "😍", "😑", "🥲", "❤️"),
+            greet=0.2,
+            greetings=("hii", "hello", "hi"),
+            prefix=0.1,
+            prefixes=("hii ", "hello "),
+            suffix=0.15,
+            suffixes=(" pls", " yaar", " 🙏"),
+            split=0.3,
+            thanks=("ok", "thanks", "okk", "thank youu", "😊", "ok thanks"),
+            thank=0.45,
+            hinglish=0.45,
+            tap=0.1,
+        ),
+        silent=0.05,
+        habits={"coupon": ("koi coupon hai kya?",), "follow": ("koi update?",)},
     ),
     Persona(
-        user_id="tg-684210937", name="Arvind Krishnan", channel="telegram", email="arvind.krishnan@example.com",
-        phone="919840077312", city="Chennai", plan="premium", conversations=60, months=16, quiet_days=30,
-        utc_offset=IST, hours=(9, 10, 11, 11, 12, 14, 15, 16),
+        user_id="tg-684210937",
+        name="Arvind Krishnan",
+        channel="telegram",
+        email="arvind.krishnan@example.com",
+        phone="919840077312",
+        city="Chennai",
+        plan="premium",
+        conversations=60,
+        months=16,
+        quiet_days=30,
+        utc_offset=IST,
+        hours=(9, 10, 11, 11, 12, 14, 15, 16),
         topics={"invoice": 35, "order_status": 20, "payment": 15, "product": 15, "returns": 5, "account": 10},
         shelves=("electronics", "office", "office", "appliances"),
-        style=Style(lower=0.0, typo=0.0, no_period=0.2, emoji=0.0, greet=0.05, prefix=0.1,
-                    prefixes=("Hi. ", "Good afternoon. "), suffix=0.3, suffixes=(" Regards, Arvind", " Thanks."),
-                    split=0.05, thanks=("Thanks.", "Noted.", "Received, thanks."), thank=0.6, tap=0.02,
-                    multiline=0.3),
+        style=Style(
+            lower=0.0,
+            typo=0.0,
+            no_period=0.2,
+            emoji=0.0,
+            greet=0.05,
+            prefix=0.1,
+            prefixes=("Hi. ", "Good afternoon. "),
+            suffix=0.3,
+            suffixes=(" Regards, Arvind", " Thanks."),
+            split=0.05,
+            thanks=("Thanks.", "Noted.", "Received, thanks."),
+            thank=0.6,
+            tap=0.02,
+            multiline=0.3,
+        ),
         silent=0.04,
     ),
     Persona(
-        user_id="919909127654", name="Pooja Bhatt", channel="whatsapp", email="pooja.bhatt@example.com",
-        phone="919909127654", city="Ahmedabad", plan="free", conversations=120, months=7, quiet_days=14,
-        utc_offset=IST, hours=(10, 11, 13, 14, 15, 19, 20, 21),
-        topics={"address": 25, "order_status": 25, "cancel": 10, "install": 10, "complaint": 10, "product": 10,
-                "store_hours": 10},
+        user_id="919909127654",
+        name="Pooja Bhatt",
+        channel="whatsapp",
+        email="pooja.bhatt@example.com",
+        phone="919909127654",
+        city="Ahmedabad",
+        plan="free",
+        conversations=120,
+        months=7,
+        quiet_days=14,
+        utc_offset=IST,
+        hours=(10, 11, 13, 14, 15, 19, 20, 21),
+        topics={
+            "address": 25,
+            "order_status": 25,
+            "cancel": 10,
+            "install": 10,
+            "complaint": 10,
+            "product": 10,
+            "store_hours": 10,
+        },
         shelves=("appliances", "appliances", "kitchen", "home", "fashion"),
-        style=Style(lower=0.3, typo=0.02, abbreviate=0.2, no_period=0.6, emoji=0.12, emojis=("🙂", "🙏", "😕"),
-                    greet=0.35, greetings=("Hi", "hello", "Hello ji"), prefix=0.2, suffix=0.2,
-                    suffixes=(" pls check", " please", " thanks"), split=0.2,
-                    thanks=("ok thanks", "Thanks", "ok", "👍", "thank you"), thank=0.55, tap=0.12),
-        silent=0.04, habits={"address": ("I want to change my delivery address",)},
+        style=Style(
+            lower=0.3,
+            typo=0.02,
+            abbreviate=0.2,
+            no_period=0.6,
+            emoji=0.12,
+            emojis=("🙂", "🙏", "😕"),
+            greet=0.35,
+            greetings=("Hi", "hello", "Hello ji"),
+            prefix=0.2,
+            suffix=0.2,
+            suffixes=(" pls check", " please", " thanks"),
+            split=0.2,
+            thanks=("ok thanks", "Thanks", "ok", "👍", "thank you"),
+            thank=0.55,
+            tap=0.12,
+        ),
+        silent=0.04,
+        habits={"address": ("I want to change my delivery address",)},
     ),
     Persona(
-        user_id="web-a91f3c07d2b8", name="Siddharth Rao", channel="web", email="sid.rao@example.com",
-        phone="919769014458", city="Mumbai", plan="free", conversations=100, months=7, quiet_days=3,
-        utc_offset=IST, hours=(0, 1, 1, 2, 14, 16, 22, 23, 23),
+        user_id="web-a91f3c07d2b8",
+        name="Siddharth Rao",
+        channel="web",
+        email="sid.rao@example.com",
+        phone="919769014458",
+        city="Mumbai",
+        plan="free",
+        conversations=100,
+        months=7,
+        quiet_days=3,
+        utc_offset=IST,
+        hours=(0, 1, 1, 2, 14, 16, 22, 23, 23),
         topics={"coupon": 20, "payment": 25, "order_status": 20, "account": 10, "product": 15, "refund": 10},
         shelves=("electronics", "electronics", "fashion", "games"),
-        style=Style(lower=0.9, typo=0.03, abbreviate=0.7, no_period=0.95, emoji=0.35,
-                    emojis=("💀", "😂", "🙏", "😭", "🔥", "👍"), greet=0.15, greetings=("yo", "hi", "hey"),
-                    prefix=0.05, prefixes=("bro ",), suffix=0.15, suffixes=(" bro", " pls", " 😭"), split=0.35,
-                    thanks=("k", "ok", "👍", "cool", "thx", "ok thanks"), thank=0.3, tap=0.05),
-        sessions=True, handoff=0.08, silent=0.06, habits={"follow": ("bro any update",), "coupon": ("any coupon?",)},
+        style=Style(
+            lower=0.9,
+            typo=0.03,
+            abbreviate=0.7,
+            no_period=0.95,
+            emoji=0.35,
+            emojis=("💀", "😂", "🙏", "😭", "🔥", "👍"),
+            greet=0.15,
+            greetings=("yo", "hi", "hey"),
+            prefix=0.05,
+            prefixes=("bro ",),
+            suffix=0.15,
+            suffixes=(" bro", " pls", " 😭"),
+            split=0.35,
+            thanks=("k", "ok", "👍", "cool", "thx", "ok thanks"),
+            thank=0.3,
+            tap=0.05,
+        ),
+        sessions=True,
+        handoff=0.08,
+        silent=0.06,
+        habits={"follow": ("bro any update",), "coupon": ("any coupon?",)},
     ),
     Persona(
-        user_id="919823317760", name="Anita D'Souza", channel="whatsapp", email="anita.dsouza@example.com",
-        phone="919823317760", city="Panaji", plan="premium", conversations=90, months=11, quiet_days=11,
-        utc_offset=IST, hours=(10, 11, 12, 16, 17, 18, 20),
+        user_id="919823317760",
+        name="Anita D'Souza",
+        channel="whatsapp",
+        email="anita.dsouza@example.com",
+        phone="919823317760",
+        city="Panaji",
+        plan="premium",
+        conversations=90,
+        months=11,
+        quiet_days=11,
+        utc_offset=IST,
+        hours=(10, 11, 12, 16, 17, 18, 20),
         topics={"returns": 35, "product": 20, "order_status": 15, "refund": 15, "coupon": 5, "membership": 10},
         shelves=("fashion", "fashion", "fashion", "kitchen"),
-        style=Style(lower=0.1, typo=0.01, no_period=0.4, emoji=0.2, emojis=("😊", "🙈", "💕", "🙏"), greet=0.3,
-                    greetings=("Hi!", "Hello", "Hi there"), prefix=0.3, prefixes=("Hi! ", "Hello, "), suffix=0.2,
-                    suffixes=(" Thank you!", " Thanks so much"), split=0.15,
-                    thanks=("Thank you!", "Thanks 😊", "ok", "Perfect, thanks", "ok thanks"), thank=0.65, tap=0.08),
+        style=Style(
+            lower=0.1,
+            typo=0.01,
+            no_period=0.4,
+            emoji=0.2,
+            emojis=("😊", "🙈", "💕", "🙏"),
+            greet=0.3,
+            greetings=("Hi!", "Hello", "Hi there"),
+            prefix=0.3,
+            prefixes=("Hi! ", "Hello, "),
+            suffix=0.2,
+            suffixes=(" Thank you!", " Thanks so much"),
+            split=0.15,
+            thanks=("Thank you!", "Thanks 😊", "ok", "Perfect, thanks", "ok thanks"),
+            thank=0.65,
+            tap=0.08,
+        ),
         silent=0.03,
     ),
     Persona(
-        user_id="919415276390", name="Manoj Yadav", channel="whatsapp", email="manoj.yadav@example.com",
-        phone="919415276390", city="Lucknow", plan="free", conversations=70, months=8, quiet_days=40,
-        utc_offset=IST, hours=(8, 9, 13, 19, 20, 21, 22),
-        topics={"order_status": 30, "payment": 20, "refund": 15, "cancel": 10, "address": 10, "store_hours": 5,
-                "account": 10},
+        user_id="919415276390",
+        name="Manoj Yadav",
+        channel="whatsapp",
+        email="manoj.yadav@example.com",
+        phone="919415276390",
+        city="Lucknow",
+        plan="free",
+        conversations=70,
+        months=8,
+        quiet_days=40,
+        utc_offset=IST,
+        hours=(8, 9, 13, 19, 20, 21, 22),
+        topics={
+            "order_status": 30,
+            "payment": 20,
+            "refund": 15,
+            "cancel": 10,
+            "address": 10,
+            "store_hours": 5,
+            "account": 10,
+        },
         shelves=("appliances", "electronics", "kitchen"),
-        style=Style(lower=0.5, typo=0.04, abbreviate=0.3, no_period=0.8, emoji=0.1, emojis=("🙏",), greet=0.3,
-                    greetings=("Hello", "hi", "namaste", "नमस्ते"), prefix=0.15, prefixes=("sir ", "bhai "),
-                    suffix=0.15, suffixes=(" jaldi batao", " pls"), split=0.25,
-                    thanks=("ok", "ok sir", "dhanyavad", "धन्यवाद", "thik hai", "ok thanks"), thank=0.5,
-                    hinglish=0.5, devanagari=0.15, tap=0.15),
-        silent=0.06, habits={"order_status": ("mera order kab aayega",), "follow": ("koi update?",)},
+        style=Style(
+            lower=0.5,
+            typo=0.04,
+            abbreviate=0.3,
+            no_period=0.8,
+            emoji=0.1,
+            emojis=("🙏",),
+            greet=0.3,
+            greetings=("Hello", "hi", "namaste", "नमस्ते"),
+            prefix=0.15,
+            prefixes=("sir ", "bhai "),
+            suffix=0.15,
+            suffixes=(" jaldi batao", " pls"),
+            split=0.25,
+            thanks=("ok", "ok sir", "dhanyavad", "धन्यवाद", "thik hai", "ok thanks"),
+            thank=0.5,
+            hinglish=0.5,
+            devanagari=0.15,
+            tap=0.15,
+        ),
+        silent=0.06,
+        habits={"order_status": ("mera order kab aayega",), "follow": ("koi update?",)},
     ),
     Persona(
-        user_id="web-3e7b0c5d8a21", name="Priyanka Sen", channel="web", email="priyanka.sen@example.com",
-        phone="919830144570", city="Kolkata", plan="premium", conversations=140, months=13, quiet_days=6,
-        utc_offset=IST, hours=(9, 12, 13, 18, 19, 20, 21, 22),
-        topics={"membership": 20, "payment": 15, "order_status": 20, "refund": 10, "product": 15, "coupon": 10,
-                "invoice": 5, "account": 5},
+        user_id="web-3e7b0c5d8a21",
+        name="Priyanka Sen",
+        channel="web",
+        email="priyanka.sen@example.com",
+        phone="919830144570",
+        city="Kolkata",
+        plan="premium",
+        conversations=140,
+        months=13,
+        quiet_days=6,
+        utc_offset=IST,
+        hours=(9, 12, 13, 18, 19, 20, 21, 22),
+        topics={
+            "membership": 20,
+            "payment": 15,
+            "order_status": 20,
+            "refund": 10,
+            "product": 15,
+            "coupon": 10,
+            "invoice": 5,
+            "account": 5,
+        },
         shelves=("kitchen", "fashion", "electronics", "appliances", "home"),
-        style=Style(lower=0.2, typo=0.01, abbreviate=0.1, no_period=0.5, emoji=0.1, emojis=("🙂", "😊", "🤔"),
-                    greet=0.25, greetings=("Hi", "hello", "Hey"), prefix=0.25, suffix=0.2,
-                    suffixes=(" Thanks!", " thanks in advance"), split=0.15,
-                    thanks=("thanks!", "great, thanks", "ok", "ok thanks"), thank=0.55, tap=0.1),
-        silent=0.04, chatty=0.5, habits={"membership": ("what are the benefits of premium?",)},
+        style=Style(
+            lower=0.2,
+            typo=0.01,
+            abbreviate=0.1,
+            no_period=0.5,
+            emoji=0.1,
+            emojis=("🙂", "😊", "🤔"),
+            greet=0.25,
+            greetings=("Hi", "hello", "Hey"),
+            prefix=0.25,
+            suffix=0.2,
+            suffixes=(" Thanks!", " thanks in advance"),
+            split=0.15,
+            thanks=("thanks!", "great, thanks", "ok", "ok thanks"),
+            thank=0.55,
+            tap=0.1,
+        ),
+        silent=0.04,
+        chatty=0.5,
+        habits={"membership": ("what are the benefits of premium?",)},
     ),
     Persona(
-        user_id="971501234877", name="Imran Sheikh", channel="whatsapp", email="imran.sheikh@example.com",
-        phone="971501234877", city="Dubai", plan="basic", conversations=55, months=17, quiet_days=18,
-        utc_offset=timedelta(hours=4), hours=(7, 8, 12, 13, 20, 21, 22),
+        user_id="971501234877",
+        name="Imran Sheikh",
+        channel="whatsapp",
+        email="imran.sheikh@example.com",
+        phone="971501234877",
+        city="Dubai",
+        plan="basic",
+        conversations=55,
+        months=17,
+        quiet_days=18,
+        utc_offset=timedelta(hours=4),
+        hours=(7, 8, 12, 13, 20, 21, 22),
         topics={"payment": 25, "address": 20, "order_status": 25, "product": 10, "refund": 10, "account": 10},
         shelves=("appliances", "kitchen", "electronics"),
-        style=Style(lower=0.1, typo=0.01, no_period=0.4, emoji=0.05, greet=0.2, greetings=("Hi", "Salaam", "Hello"),
-                    prefix=0.25, prefixes=("Hi, ", "Hello, "), suffix=0.25,
-                    suffixes=(" It's for my parents in Mangaluru.", " Thanks."), split=0.15,
-                    thanks=("Thanks", "ok", "Thank you", "JazakAllah"), thank=0.6, tap=0.05),
-        silent=0.05, home="Mangaluru",
+        style=Style(
+            lower=0.1,
+            typo=0.01,
+            no_period=0.4,
+            emoji=0.05,
+            greet=0.2,
+            greetings=("Hi", "Salaam", "Hello"),
+            prefix=0.25,
+            prefixes=("Hi, ", "Hello, "),
+            suffix=0.25,
+            suffixes=(" It's for my parents in Mangaluru.", " Thanks."),
+            split=0.15,
+            thanks=("Thanks", "ok", "Thank you", "JazakAllah"),
+            thank=0.6,
+            tap=0.05,
+        ),
+        silent=0.05,
+        home="Mangaluru",
     ),
 )
 
@@ -344,41 +700,123 @@ CATALOGUE: dict[str, list[tuple[str, tuple[str, ...], int, tuple[str, ...]]]] = 
     ],
 }
 PLACES: dict[str, list[tuple[str, str]]] = {
-    "Pune": [("Koregaon Park", "411001"), ("Baner", "411045"), ("Kothrud", "411038"), ("Viman Nagar", "411014"),
-             ("Hinjewadi", "411057"), ("Aundh", "411007")],
-    "Bengaluru": [("Indiranagar", "560038"), ("Koramangala", "560034"), ("HSR Layout", "560102"),
-                  ("Whitefield", "560066"), ("Jayanagar", "560041")],
+    "Pune": [
+        ("Koregaon Park", "411001"),
+        ("Baner", "411045"),
+        ("Kothrud", "411038"),
+        ("Viman Nagar", "411014"),
+        ("Hinjewadi", "411057"),
+        ("Aundh", "411007"),
+    ],
+    "Bengaluru": [
+        ("Indiranagar", "560038"),
+        ("Koramangala", "560034"),
+        ("HSR Layout", "560102"),
+        ("Whitefield", "560066"),
+        ("Jayanagar", "560041"),
+    ],
     "Kochi": [("Kakkanad", "682030"), ("Edappally", "682024"), ("Vyttila", "682019"), ("Fort Kochi", "682001")],
-    "Hyderabad": [("Banjara Hills", "500034"), ("Gachibowli", "500032"), ("Kukatpally", "500072"),
-                  ("Secunderabad", "500003")],
-    "Delhi": [("Lajpat Nagar", "110024"), ("Rohini", "110085"), ("Dwarka", "110075"), ("Saket", "110017"),
-              ("Karol Bagh", "110005")],
+    "Hyderabad": [
+        ("Banjara Hills", "500034"),
+        ("Gachibowli", "500032"),
+        ("Kukatpally", "500072"),
+        ("Secunderabad", "500003"),
+    ],
+    "Delhi": [
+        ("Lajpat Nagar", "110024"),
+        ("Rohini", "110085"),
+        ("Dwarka", "110075"),
+        ("Saket", "110017"),
+        ("Karol Bagh", "110005"),
+    ],
     "Chennai": [("T Nagar", "600017"), ("Adyar", "600020"), ("Velachery", "600042"), ("Anna Nagar", "600040")],
     "Ahmedabad": [("Satellite", "380015"), ("Navrangpura", "380009"), ("Bopal", "380058"), ("Maninagar", "380008")],
-    "Mumbai": [("Andheri West", "400053"), ("Powai", "400076"), ("Bandra", "400050"), ("Thane", "400601"),
-               ("Malad", "400064")],
+    "Mumbai": [
+        ("Andheri West", "400053"),
+        ("Powai", "400076"),
+        ("Bandra", "400050"),
+        ("Thane", "400601"),
+        ("Malad", "400064"),
+    ],
     "Panaji": [("Panaji", "403001"), ("Margao", "403601"), ("Mapusa", "403507"), ("Porvorim", "403521")],
-    "Lucknow": [("Gomti Nagar", "226010"), ("Hazratganj", "226001"), ("Aliganj", "226024"),
-                ("Indira Nagar", "226016")],
+    "Lucknow": [("Gomti Nagar", "226010"), ("Hazratganj", "226001"), ("Aliganj", "226024"), ("Indira Nagar", "226016")],
     "Kolkata": [("Salt Lake", "700091"), ("Park Street", "700016"), ("Ballygunge", "700019"), ("New Town", "700156")],
     "Mangaluru": [("Kadri", "575002"), ("Bejai", "575004"), ("Kankanady", "575002"), ("Surathkal", "575014")],
 }
-BUILDINGS = ["Sai Residency", "Green Park Apartments", "Lotus Heights", "Shanti Niwas", "Sunshine Towers",
-             "Royal Enclave", "Krishna Kunj", "Palm Grove", "Silver Oak CHS", "Gulmohar Society"]
+BUILDINGS = [
+    "Sai Residency",
+    "Green Park Apartments",
+    "Lotus Heights",
+    "Shanti Niwas",
+    "Sunshine Towers",
+    "Royal Enclave",
+    "Krishna Kunj",
+    "Palm Grove",
+    "Silver Oak CHS",
+    "Gulmohar Society",
+]
 FLATS = ["B-304", "Flat 12", "House no. 45", "C-1102", "A 702", "2nd floor, No. 18", "Flat 5B", "D-14"]
-COUPONS = ["WELCOME50", "FESTIVE20", "SAVE300", "DIWALI25", "MONSOON15", "PAYDAY10", "FREESHIP", "NEWYEAR26",
-           "FLAT150", "HOLI10", "STUDENT10", "BIGSALE40", "EXTRA5", "APP100"]
-HOLIDAYS = ["Sunday", "Diwali", "Holi", "Independence Day", "Christmas", "Republic Day", "Eid", "Ganesh Chaturthi",
-            "New Year's Eve", "Saturday", "Dussehra", "Good Friday"]
-PAYMENTS = ["UPI", "GPay", "PhonePe", "Paytm", "credit card", "debit card", "HDFC credit card", "SBI debit card",
-            "ICICI netbanking", "Axis card"]
+COUPONS = [
+    "WELCOME50",
+    "FESTIVE20",
+    "SAVE300",
+    "DIWALI25",
+    "MONSOON15",
+    "PAYDAY10",
+    "FREESHIP",
+    "NEWYEAR26",
+    "FLAT150",
+    "HOLI10",
+    "STUDENT10",
+    "BIGSALE40",
+    "EXTRA5",
+    "APP100",
+]
+HOLIDAYS = [
+    "Sunday",
+    "Diwali",
+    "Holi",
+    "Independence Day",
+    "Christmas",
+    "Republic Day",
+    "Eid",
+    "Ganesh Chaturthi",
+    "New Year's Eve",
+    "Saturday",
+    "Dussehra",
+    "Good Friday",
+]
+PAYMENTS = [
+    "UPI",
+    "GPay",
+    "PhonePe",
+    "Paytm",
+    "credit card",
+    "debit card",
+    "HDFC credit card",
+    "SBI debit card",
+    "ICICI netbanking",
+    "Axis card",
+]
 BANKS = ["HDFC", "SBI", "ICICI", "Axis", "Kotak", "Emirates NBD"]
 COURIERS = ["Delhivery", "Blue Dart", "Ekart", "XpressBees", "Shadowfax", "DTDC"]
 AGENTS = ["Priya", "Rohit", "Sneha", "Imtiaz", "Karthik", "Divya", "Aman", "Fatima", "Joseph", "Meenal"]
-PAY_ERRORS = ["Something went wrong. Please try again later", "Error 5003: transaction declined",
-              "Payment could not be processed", "Transaction timed out", "Bank server not responding (U30)"]
-LOGIN_ERRORS = ["Invalid OTP", "Session expired", "Too many attempts, try after 24 hours", "User not found",
-                "Error code E-1042", "Oops! We couldn't verify your details", "Something went wrong. Please try again later"]
+PAY_ERRORS = [
+    "Something went wrong. Please try again later",
+    "Error 5003: transaction declined",
+    "Payment could not be processed",
+    "Transaction timed out",
+    "Bank server not responding (U30)",
+]
+LOGIN_ERRORS = [
+    "Invalid OTP",
+    "Session expired",
+    "Too many attempts, try after 24 hours",
+    "User not found",
+    "Error code E-1042",
+    "Oops! We couldn't verify your details",
+    "Something went wrong. Please try again later",
+]
 COLOURS = ["black", "navy blue", "maroon", "white", "olive green", "grey", "mustard", "pink"]
 COMPANIES = ["Joshi Bakes & Cakes", "Krishnan Consulting Pvt Ltd", "Sen Interiors", "Sweet Crumbs Bakery"]
 
@@ -601,32 +1039,65 @@ OPENERS: dict[str, list[str]] = {
 # Written as a table, the way a business customer sometimes does.
 MULTILINE: dict[str, list[str]] = {
     "order_status": ["Order no: {order}\nItem: {item}\nOrdered: {odate}\nStatus: not delivered yet. Please check."],
-    "invoice": ["Order: {order}\nGSTIN: {gstin}\nCompany: {company}\nPlease send the GST invoice for the above.",
-                "Need invoices for:\n1. {order}\n2. the {product} order from last week\nGSTIN {gstin}"],
-    "complaint": ["Order {order}\nProduct: {item}\nIssue: received damaged\nPhotos attached. Please arrange a replacement."],
+    "invoice": [
+        "Order: {order}\nGSTIN: {gstin}\nCompany: {company}\nPlease send the GST invoice for the above.",
+        "Need invoices for:\n1. {order}\n2. the {product} order from last week\nGSTIN {gstin}",
+    ],
+    "complaint": [
+        "Order {order}\nProduct: {item}\nIssue: received damaged\nPhotos attached. Please arrange a replacement."
+    ],
     "payment": ["Transaction failed\nAmount: {price}\nMode: {pay}\nDate: {odate}\nAmount not refunded yet."],
     "product": ["Need a quote for:\n- {item} x {qty}\n- delivery to {city}\nPlease share the best price."],
     "refund": ["Refund pending\nOrder: {order}\nAmount: {price}\nReturned on: {odate}"],
 }
 HINGLISH: dict[str, list[str]] = {
-    "order_status": ["mera order kab aayega? {order}", "bhai order abhi tak nahi aaya, {days} din ho gaye",
-                     "order {order} ka status kya hai", "{product} kab tak deliver hoga?",
-                     "delivery boy ne call kiya tha par aaya nahi", "tracking pe kuch update nahi hai {odate_bare} se",
-                     "maine {odate_bare} {product} order kiya tha abhi tak nahi mila"],
-    "refund": ["refund kab milega? {days} din ho gaye", "mera refund abhi tak nahi aaya {order}",
-               "paise kat gaye par order nahi hua", "{price} ka refund kab tak aayega?"],
-    "store_hours": ["{area} wala store kitne baje khulta hai?", "aaj store khula hai kya",
-                    "{holiday} ko store open hai?"],
-    "coupon": ["{coupon} code kaam nahi kar raha", "cashback abhi tak nahi aaya", "koi offer chal raha hai {product} pe?",
-               "first order pe koi discount milega kya"],
-    "returns": ["[sized]{product} return karna hai, size chhota hai", "pickup wala aaya hi nahi {odate_bare}",
-                "[sized]{product} exchange ho sakta hai kya {newsize} mein?"],
-    "complaint": ["bahut kharab service hai yaar", "{product} toota hua aaya hai", "galat item bhej diya aapne {order}"],
+    "order_status": [
+        "mera order kab aayega? {order}",
+        "bhai order abhi tak nahi aaya, {days} din ho gaye",
+        "order {order} ka status kya hai",
+        "{product} kab tak deliver hoga?",
+        "delivery boy ne call kiya tha par aaya nahi",
+        "tracking pe kuch update nahi hai {odate_bare} se",
+        "maine {odate_bare} {product} order kiya tha abhi tak nahi mila",
+    ],
+    "refund": [
+        "refund kab milega? {days} din ho gaye",
+        "mera refund abhi tak nahi aaya {order}",
+        "paise kat gaye par order nahi hua",
+        "{price} ka refund kab tak aayega?",
+    ],
+    "store_hours": [
+        "{area} wala store kitne baje khulta hai?",
+        "aaj store khula hai kya",
+        "{holiday} ko store open hai?",
+    ],
+    "coupon": [
+        "{coupon} code kaam nahi kar raha",
+        "cashback abhi tak nahi aaya",
+        "koi offer chal raha hai {product} pe?",
+        "first order pe koi discount milega kya",
+    ],
+    "returns": [
+        "[sized]{product} return karna hai, size chhota hai",
+        "pickup wala aaya hi nahi {odate_bare}",
+        "[sized]{product} exchange ho sakta hai kya {newsize} mein?",
+    ],
+    "complaint": [
+        "bahut kharab service hai yaar",
+        "{product} toota hua aaya hai",
+        "galat item bhej diya aapne {order}",
+    ],
     "password": ["password bhool gaya, OTP nahi aa raha", "reset link kaam nahi kar raha"],
     "account": ["login nahi ho raha", "account lock ho gaya hai"],
-    "payment": ["payment fail ho gaya par paise kat gaye {price}", "COD kyun nahi aa raha mere pincode {pin} pe",
-                "UPI se {price} kat gaye, order nahi dikh raha"],
-    "address": ["address change karna hai, naya address {addr}", "pincode galat daal diya {order} mein, sahi hai {pin}"],
+    "payment": [
+        "payment fail ho gaya par paise kat gaye {price}",
+        "COD kyun nahi aa raha mere pincode {pin} pe",
+        "UPI se {price} kat gaye, order nahi dikh raha",
+    ],
+    "address": [
+        "address change karna hai, naya address {addr}",
+        "pincode galat daal diya {order} mein, sahi hai {pin}",
+    ],
     "cancel": ["order cancel karna hai {order}", "{product} wala order cancel kar do"],
     "product": ["[powered]{product} mein warranty hai kya?", "{product} ka {colour} colour milega?"],
 }
@@ -640,32 +1111,56 @@ DEVANAGARI: dict[str, list[str]] = {
 }
 # Later visits in the same episode: the same order chased again...
 FOLLOW_UPS: dict[str, list[str]] = {
-    "order_status": ["any update on {order}?", "still not delivered. {order}",
-                     "Hi again, my {product} still hasn't arrived. You said {due}.",
-                     "its been {days} days now, where is my order??", "the courier number you gave is switched off",
-                     "{order} again. tracking still stuck at {city}", "i was told it would be delivered yesterday, nothing came",
-                     "now it says delayed due to weather? {order}", "where is my order",
-                     "Your agent said {due}. Today is the day and no sign of the {product}"],
-    "refund": ["any update on my refund?", "still no refund for {order}",
-               "It's been {days} days since you said the refund was processed",
-               "The bank says no credit received, please send the UTR number",
-               "following up on ticket {ticket} about my refund", "where is my refund of {price}??",
-               "the refund for the {product} is still not in my account"],
-    "complaint": ["I'm still waiting for someone to call me about {ticket}",
-                  "No response yet on my complaint {ticket}. This is ridiculous",
-                  "Follow up: complaint about {order}, nobody contacted me",
-                  "{ticket} - any update?", "Escalate this please, ticket {ticket} is open for {days} days",
-                  "Nobody came to pick up the damaged {product} yet"],
-    "returns": ["Pickup still not done for {order}", "The pickup person came today, when will the refund be processed?",
-                "return picked up {odate}, refund?", "the pickup got cancelled again without any call",
-                "Is the exchange for {order} approved?"],
-    "payment": ["money still not back for the failed payment of {price}", "any update on the double charge?",
-                "still showing payment pending for {order}", "the {price} debited {odate} is still not reversed"],
+    "order_status": [
+        "any update on {order}?",
+        "still not delivered. {order}",
+        "Hi again, my {product} still hasn't arrived. You said {due}.",
+        "its been {days} days now, where is my order??",
+        "the courier number you gave is switched off",
+        "{order} again. tracking still stuck at {city}",
+        "i was told it would be delivered yesterday, nothing came",
+        "now it says delayed due to weather? {order}",
+        "where is my order",
+        "Your agent said {due}. Today is the day and no sign of the {product}",
+    ],
+    "refund": [
+        "any update on my refund?",
+        "still no refund for {order}",
+        "It's been {days} days since you said the refund was processed",
+        "The bank says no credit received, please send the UTR number",
+        "following up on ticket {ticket} about my refund",
+        "where is my refund of {price}??",
+        "the refund for the {product} is still not in my account",
+    ],
+    "complaint": [
+        "I'm still waiting for someone to call me about {ticket}",
+        "No response yet on my complaint {ticket}. This is ridiculous",
+        "Follow up: complaint about {order}, nobody contacted me",
+        "{ticket} - any update?",
+        "Escalate this please, ticket {ticket} is open for {days} days",
+        "Nobody came to pick up the damaged {product} yet",
+    ],
+    "returns": [
+        "Pickup still not done for {order}",
+        "The pickup person came today, when will the refund be processed?",
+        "return picked up {odate}, refund?",
+        "the pickup got cancelled again without any call",
+        "Is the exchange for {order} approved?",
+    ],
+    "payment": [
+        "money still not back for the failed payment of {price}",
+        "any update on the double charge?",
+        "still showing payment pending for {order}",
+        "the {price} debited {odate} is still not reversed",
+    ],
     "address": ["did the address change go through for {order}?", "The delivery still went to the old address!"],
     "account": ["still can't log in", "the OTP is still not coming", "same login problem again today"],
     "password": ["the reset link still doesn't work", "still not getting the reset mail on {email}"],
-    "invoice": ["still haven't received the invoice for {order}", "received the invoice but the GSTIN is missing",
-                "Reminder: GST invoice for {order} is still pending"],
+    "invoice": [
+        "still haven't received the invoice for {order}",
+        "received the invoice but the GSTIN is missing",
+        "Reminder: GST invoice for {order} is still pending",
+    ],
     "coupon": ["cashback still not credited", "any update on the {coupon} issue?"],
     "cancel": ["is {order} cancelled? still showing confirmed", "cancellation done? I don't see the refund"],
     "install": ["technician still hasn't come for the {product}", "the installation was rescheduled again, why?"],
@@ -675,8 +1170,12 @@ FOLLOW_UPS: dict[str, list[str]] = {
 }
 # ...or the end of the story.
 RESOLVED: dict[str, list[str]] = {
-    "order_status": ["Got the {product} today, thanks", "Received finally", "received the order, thank you",
-                     "The {product} came today. Thanks for the help"],
+    "order_status": [
+        "Got the {product} today, thanks",
+        "Received finally",
+        "received the order, thank you",
+        "The {product} came today. Thanks for the help",
+    ],
     "refund": ["Refund received, thank you", "got the refund of {price} today", "refund credited finally"],
     "complaint": ["Replacement received, it works fine now", "The new {product} is fine. Thanks for sorting it out"],
     "returns": ["Exchange piece received, fits well now", "refund for the return came, thanks"],
@@ -688,14 +1187,27 @@ RESOLVED: dict[str, list[str]] = {
     "cancel": ["refund for the cancelled order came", "ok I see it cancelled now"],
     "coupon": ["cashback came, thanks"],
 }
-RESOLVED_REPLIES = ["Great, glad it's sorted! Is there anything else I can help you with?",
-                    "That's good to hear! Thanks for letting us know. 😊"]
+RESOLVED_REPLIES = [
+    "Great, glad it's sorted! Is there anything else I can help you with?",
+    "That's good to hear! Thanks for letting us know. 😊",
+]
 SIDE_OPENERS = ["also, ", "and ", "one more thing - ", "Also ", "btw ", "Another question: "]
-HINGLISH_FOLLOW_UPS = ["koi update?", "abhi tak kuch nahi hua {order}", "bhai kab tak?", "mil gaya, thanks",
-                       "refund aaya nahi abhi tak", "phir se pooch raha hoon, {order} ka kya hua"]
+HINGLISH_FOLLOW_UPS = [
+    "koi update?",
+    "abhi tak kuch nahi hua {order}",
+    "bhai kab tak?",
+    "mil gaya, thanks",
+    "refund aaya nahi abhi tak",
+    "phir se pooch raha hoon, {order} ka kya hua",
+]
 REPHRASE: dict[str, list[str]] = {
-    "order_status": ["order status", "track my order", "where is order {order}", "i want to know when my order will come",
-                     "delivery status of {product}"],
+    "order_status": [
+        "order status",
+        "track my order",
+        "where is order {order}",
+        "i want to know when my order will come",
+        "delivery status of {product}",
+    ],
     "refund": ["refund status", "my refund", "money back for {order}", "refund not received"],
     "store_hours": ["store timings", "opening hours {area}", "timings"],
     "password": ["reset password", "forgot password", "password"],
@@ -711,14 +1223,27 @@ REPHRASE: dict[str, list[str]] = {
     "membership": ["premium", "cancel premium", "membership"],
     "install": ["installation", "technician visit", "demo"],
 }
-ASK_AGENT = ["talk to agent", "I want to talk to a human", "connect me to customer care", "agent pls",
-             "real person please", "Can I speak to someone?", "human", "customer care number?",
-             "Please connect me to an executive", "you are not understanding. agent"]
+ASK_AGENT = [
+    "talk to agent",
+    "I want to talk to a human",
+    "connect me to customer care",
+    "agent pls",
+    "real person please",
+    "Can I speak to someone?",
+    "human",
+    "customer care number?",
+    "Please connect me to an executive",
+    "you are not understanding. agent",
+]
 NUDGES = ["hello?", "anyone there?", "??", "hello", "is this working", "Hello???", "pls reply", "hellooo"]
 SPLIT_TAILS = ["please check", "urgent", "it's been too long", "pls reply", "what is going on", "need it asap"]
 MENU = ["Track order", "Cancel order", "Refund status", "Store timings", "Talk to an agent"]
-TAP_FOR = {"order_status": "Track order", "cancel": "Cancel order", "refund": "Refund status",
-           "store_hours": "Store timings"}
+TAP_FOR = {
+    "order_status": "Track order",
+    "cancel": "Cancel order",
+    "refund": "Refund status",
+    "store_hours": "Store timings",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -726,146 +1251,229 @@ TAP_FOR = {"order_status": "Track order", "cancel": "Cancel order", "refund": "R
 
 GREETING = "Hi! I'm Engati Assistant 🤖. How can I help you today?"
 MENU_PROMPT = "Please choose an option:"
-FALLBACKS = ["Sorry, I didn't understand that. Could you rephrase, or pick an option from the menu?",
-             "Hmm, I'm not sure I got that. Could you say it differently?",
-             "Sorry, I didn't get that. You can type 'agent' to talk to our support team."]
+FALLBACKS = [
+    "Sorry, I didn't understand that. Could you rephrase, or pick an option from the menu?",
+    "Hmm, I'm not sure I got that. Could you say it differently?",
+    "Sorry, I didn't get that. You can type 'agent' to talk to our support team.",
+]
 HANDOFF = "Transferring you to a human agent. Please stay on the chat."
 HANDOFF_OFFER = "I'm connecting you to our support team, someone will be with you shortly."
 WAIT_NOTE = "All our agents are busy right now. You are in the queue; average wait time is 10 minutes."
-THANKS_REPLIES = ["You're welcome! Is there anything else I can help you with?", "Happy to help! 😊",
-                  "Glad I could help. Have a great day!"]
+THANKS_REPLIES = [
+    "You're welcome! Is there anything else I can help you with?",
+    "Happy to help! 😊",
+    "Glad I could help. Have a great day!",
+]
 CSAT = "Did that answer your question?"
-ASK_ORDER = ["Sure! Please share your order number (it starts with ORD-, e.g. ORD-1234567).",
-             "Please enter your order number so I can check."]
-NOT_FOUND = ("I couldn't find an order with that number. Order numbers look like ORD-1234567. "
-             "Could you check and send it again?")
+ASK_ORDER = [
+    "Sure! Please share your order number (it starts with ORD-, e.g. ORD-1234567).",
+    "Please enter your order number so I can check.",
+]
+NOT_FOUND = (
+    "I couldn't find an order with that number. Order numbers look like ORD-1234567. Could you check and send it again?"
+)
 FAQ: dict[str, list[str]] = {
     "order_status": [
-        ("Here's the latest on {ORD}:\nItem: {item}\nStatus: Shipped via {courier} on {ship}\n"
-        "Expected delivery: {eta}\nTrack: https://track.example.com/{ORD}"),
+        (
+            "Here's the latest on {ORD}:\nItem: {item}\nStatus: Shipped via {courier} on {ship}\n"
+            "Expected delivery: {eta}\nTrack: https://track.example.com/{ORD}"
+        ),
         "{ORD} is out for delivery today. Our delivery partner will call you before arriving.",
         "{ORD} is still being packed at our warehouse. It should ship within 24 hours.",
-        ("{ORD} was delivered on {ship} at 2:14 PM. If you haven't received it, please reply 'not received' "
-        "and we'll raise an investigation with {courier}."),
+        (
+            "{ORD} was delivered on {ship} at 2:14 PM. If you haven't received it, please reply 'not received' "
+            "and we'll raise an investigation with {courier}."
+        ),
     ],
     "refund": [
-        ("The refund of {amount} for {ORD} was initiated on {ship}. It usually takes 5-7 business days to reflect.\n"
-        "UPI and wallet refunds are faster (24-48 hours)."),
+        (
+            "The refund of {amount} for {ORD} was initiated on {ship}. It usually takes 5-7 business days to reflect.\n"
+            "UPI and wallet refunds are faster (24-48 hours)."
+        ),
         "The refund for {ORD} is waiting for the quality check at our warehouse. You'll get an SMS once it's approved.",
-        ("Refunds are processed within 5-7 business days after we receive the returned item.\n"
-        "1. The courier picks up the item.\n2. Our warehouse checks it (1-2 days).\n"
-        "3. The refund goes to your original payment method."),
+        (
+            "Refunds are processed within 5-7 business days after we receive the returned item.\n"
+            "1. The courier picks up the item.\n2. Our warehouse checks it (1-2 days).\n"
+            "3. The refund goes to your original payment method."
+        ),
     ],
     "store_hours": [
-        ("Our stores are open from 10:00 AM to 9:00 PM, Monday to Saturday, and 11:00 AM to 8:00 PM on Sundays.\n"
-        "Holiday timings may vary; please call the store before visiting."),
+        (
+            "Our stores are open from 10:00 AM to 9:00 PM, Monday to Saturday, and 11:00 AM to 8:00 PM on Sundays.\n"
+            "Holiday timings may vary; please call the store before visiting."
+        ),
         "The {area} store is open today from 10:00 AM to 9:30 PM. 📍 Find it on the map: https://stores.example.com/{slug}",
     ],
     "password": [
-        ("To reset your password:\n1. Open the app and tap Login\n2. Tap 'Forgot password'\n"
-        "3. Enter your registered email or mobile number\n4. Use the OTP or link we send (valid for 10 minutes)"),
+        (
+            "To reset your password:\n1. Open the app and tap Login\n2. Tap 'Forgot password'\n"
+            "3. Enter your registered email or mobile number\n4. Use the OTP or link we send (valid for 10 minutes)"
+        ),
         "If the OTP doesn't arrive within 2 minutes, tap 'Resend OTP'. Check that DND is off for SMS from EXMPLE.",
     ],
     "address": [
-        ("You can change the delivery address from My Orders > {ORD} > Change address, as long as the order has "
-        "not been shipped."),
-        ("The address can't be changed once an order is shipped. You can ask the courier to hold it at their hub, "
-        "or refuse the delivery and reorder."),
+        (
+            "You can change the delivery address from My Orders > {ORD} > Change address, as long as the order has "
+            "not been shipped."
+        ),
+        (
+            "The address can't be changed once an order is shipped. You can ask the courier to hold it at their hub, "
+            "or refuse the delivery and reorder."
+        ),
     ],
     "complaint": [
         "I'm sorry to hear that. I've raised a complaint ({ticket}) and our team will contact you within 48 hours.",
         "We're sorry about your experience. Please share photos of the product and the packaging so we can help.",
     ],
     "product": [
-        ("Here's what I found about the {item}:\n• Price: {amount}\n• Warranty: 1 year from the manufacturer\n"
-        "• Free delivery for Premium members"),
+        (
+            "Here's what I found about the {item}:\n• Price: {amount}\n• Warranty: 1 year from the manufacturer\n"
+            "• Free delivery for Premium members"
+        ),
         "The {item} is currently out of stock. Tap 'Notify me' on the product page to get an alert.",
         "Yes, the {item} is available in the {area} store and online.",
     ],
     "payment": [
-        ("If money was debited but the order failed, it is refunded automatically within 3-5 business days.\n"
-        "No need to pay again; if the order is confirmed later, you'll get an SMS."),
+        (
+            "If money was debited but the order failed, it is refunded automatically within 3-5 business days.\n"
+            "No need to pay again; if the order is confirmed later, you'll get an SMS."
+        ),
         "Cash on delivery is available on orders up to ₹10,000 in serviceable pin codes.",
         "Payments sometimes fail when the bank's OTP takes too long. Please retry with UPI, or another card.",
     ],
     "returns": [
-        ("You can return most items within 10 days of delivery.\nGo to My Orders > select the item > Return.\n"
-        "Pickup happens in 2-3 days. Items must be unused, with tags."),
+        (
+            "You can return most items within 10 days of delivery.\nGo to My Orders > select the item > Return.\n"
+            "Pickup happens in 2-3 days. Items must be unused, with tags."
+        ),
         "Exchanges for a different size are free. Go to My Orders > Exchange and pick the new size.",
         "Your return pickup for {ORD} is rescheduled to {eta}. You'll get an SMS from {courier}.",
     ],
     "account": [
-        ("For login problems, please update the app to the latest version and clear its cache.\n"
-        "If your account is locked, it unlocks automatically after 24 hours, or reset your password."),
-        "To change your registered mobile number, go to Account > Profile > Edit. You'll need an OTP on the new number.",
+        (
+            "For login problems, please update the app to the latest version and clear its cache.\n"
+            "If your account is locked, it unlocks automatically after 24 hours, or reset your password."
+        ),
+        (
+            "To change your registered mobile number, go to Account > Profile > Edit. "
+            "You'll need an OTP on the new number."
+        ),
     ],
     "coupon": [
-        ("Current offers:\n• WELCOME50: ₹50 off on your first order above ₹499\n• FREESHIP: free delivery this week\n"
-        "• FESTIVE20: 20% off on fashion (max ₹300)\nCoupons can't be combined."),
-        ("The coupon {coupon} has expired or doesn't apply to the items in your cart. Please check its terms on the "
-        "Offers page."),
+        (
+            "Current offers:\n• WELCOME50: ₹50 off on your first order above ₹499\n"
+            "• FREESHIP: free delivery this week\n"
+            "• FESTIVE20: 20% off on fashion (max ₹300)\nCoupons can't be combined."
+        ),
+        (
+            "The coupon {coupon} has expired or doesn't apply to the items in your cart. Please check its terms on the "
+            "Offers page."
+        ),
         "Cashback is credited within 7 days of delivery, to your wallet.",
     ],
     "invoice": [
         "You can download the invoice from My Orders > {ORD} > Download invoice. It's also emailed after delivery.",
-        ("For a GST invoice, add your GSTIN under Account > Business details before ordering. For past orders our "
-        "team can reissue it."),
+        (
+            "For a GST invoice, add your GSTIN under Account > Business details before ordering. For past orders our "
+            "team can reissue it."
+        ),
     ],
     "cancel": [
-        ("You can cancel an order from My Orders > Cancel as long as it has not been shipped. Once shipped, please "
-        "refuse the delivery or raise a return request after it arrives."),
+        (
+            "You can cancel an order from My Orders > Cancel as long as it has not been shipped. Once shipped, please "
+            "refuse the delivery or raise a return request after it arrives."
+        ),
         "{ORD} has been cancelled. The refund of {amount} will reach your original payment method in 5-7 days.",
     ],
     "membership": [
-        ("The premium plan costs ₹499/month and includes free delivery, priority support and early access to "
-        "sales. Manage it from Account > Plans > Premium.\nYou can cancel anytime."),
-        ("Auto-renewal can be turned off from Account > Plans > Premium > Manage. Renewals already charged are "
-        "refunded if no premium benefit was used."),
+        (
+            "The premium plan costs ₹499/month and includes free delivery, priority support and early access to "
+            "sales. Manage it from Account > Plans > Premium.\nYou can cancel anytime."
+        ),
+        (
+            "Auto-renewal can be turned off from Account > Plans > Premium > Manage. Renewals already charged are "
+            "refunded if no premium benefit was used."
+        ),
     ],
     "install": [
-        ("Installation is free for large appliances and is scheduled within 48 hours of delivery. "
-        "The technician will call you before the visit."),
+        (
+            "Installation is free for large appliances and is scheduled within 48 hours of delivery. "
+            "The technician will call you before the visit."
+        ),
         "Your installation request for {ORD} is booked for {eta}, between 10 AM and 2 PM.",
     ],
 }
-AGENT_INTROS = ["Hi {first}, I'm {agent} from the customer care team. Give me a minute to check.",
-                "Hello {first}! {agent} here. I can see your message, let me look into it.",
-                "Hi, this is {agent}. Sorry for the wait! Checking your details now.",
-                "Good {daypart} {first}, {agent} here from support. How can I help?"]
+AGENT_INTROS = [
+    "Hi {first}, I'm {agent} from the customer care team. Give me a minute to check.",
+    "Hello {first}! {agent} here. I can see your message, let me look into it.",
+    "Hi, this is {agent}. Sorry for the wait! Checking your details now.",
+    "Good {daypart} {first}, {agent} here from support. How can I help?",
+]
 # What an agent asks, and what kind of answer the user gives.
 AGENT_ASKS: dict[str, list[tuple[str, str]]] = {
-    "complaint": [("Could you share a photo of the product and the box, please?", "photo"),
-                  ("Can you confirm the order number?", "order")],
-    "returns": [("Can you confirm the pickup address?", "address"), ("Is the product unused and with its tags?", "unused")],
-    "refund": [("Can you confirm the last 4 digits of the card or the UPI id used?", "card"),
-               ("Which order is this about?", "order")],
-    "payment": [("Can you share the transaction reference number from your bank SMS?", "reference"),
-                ("What time was the payment made?", "time")],
-    "account": [("Can you confirm the email id registered with us?", "email"),
-                ("Which phone number was on the account?", "phone")],
+    "complaint": [
+        ("Could you share a photo of the product and the box, please?", "photo"),
+        ("Can you confirm the order number?", "order"),
+    ],
+    "returns": [
+        ("Can you confirm the pickup address?", "address"),
+        ("Is the product unused and with its tags?", "unused"),
+    ],
+    "refund": [
+        ("Can you confirm the last 4 digits of the card or the UPI id used?", "card"),
+        ("Which order is this about?", "order"),
+    ],
+    "payment": [
+        ("Can you share the transaction reference number from your bank SMS?", "reference"),
+        ("What time was the payment made?", "time"),
+    ],
+    "account": [
+        ("Can you confirm the email id registered with us?", "email"),
+        ("Which phone number was on the account?", "phone"),
+    ],
     "password": [("Can you confirm the email id registered with us?", "email")],
     "order_status": [("Can you confirm the order number?", "order"), ("Is the address on the order correct?", "yes")],
     "address": [("Please share the new address with the pin code.", "address")],
     "invoice": [("Can you confirm the GSTIN to be printed?", "gstin")],
 }
 AGENT_FIXES = {
-    "order_status": ["I've checked with {courier}: the package is at the local hub and will be delivered by {eta}.",
-                     "I've escalated this with the courier ({ticket}). You'll get a call within 24 hours."],
-    "refund": ["I've checked: the refund of {amount} was processed on {ship}. The UTR number is {utr}.",
-               "I've pushed the refund manually. It should reflect in 2-3 business days. Ticket {ticket}."],
-    "complaint": [("I've arranged a replacement; the pickup of the damaged piece and the new delivery will happen "
-                  "together by {eta}."), ("I've raised a priority ticket ({ticket}); our quality team will call you "
-                  "within 24 hours."), "Sorry for the trouble! I've added a ₹200 voucher to your account: SORRY200."],
-    "returns": ["I've rescheduled the pickup for {eta}. The refund starts once the item reaches our warehouse.",
-                "Done, I've approved the exchange. The new size will be delivered with the pickup."],
-    "payment": [("The payment did fail on our side; your bank will reverse {amount} within 5 business days. "
-                "Reference: {ticket}."), "I can see the double charge. I've initiated a refund of {amount}."],
-    "account": ["I've unlocked your account. Please set a new password using 'Forgot password'.",
-                "I've updated your details. Please log out and log in again."],
+    "order_status": [
+        "I've checked with {courier}: the package is at the local hub and will be delivered by {eta}.",
+        "I've escalated this with the courier ({ticket}). You'll get a call within 24 hours.",
+    ],
+    "refund": [
+        "I've checked: the refund of {amount} was processed on {ship}. The UTR number is {utr}.",
+        "I've pushed the refund manually. It should reflect in 2-3 business days. Ticket {ticket}.",
+    ],
+    "complaint": [
+        (
+            "I've arranged a replacement; the pickup of the damaged piece and the new delivery will happen "
+            "together by {eta}."
+        ),
+        ("I've raised a priority ticket ({ticket}); our quality team will call you within 24 hours."),
+        "Sorry for the trouble! I've added a ₹200 voucher to your account: SORRY200.",
+    ],
+    "returns": [
+        "I've rescheduled the pickup for {eta}. The refund starts once the item reaches our warehouse.",
+        "Done, I've approved the exchange. The new size will be delivered with the pickup.",
+    ],
+    "payment": [
+        (
+            "The payment did fail on our side; your bank will reverse {amount} within 5 business days. "
+            "Reference: {ticket}."
+        ),
+        "I can see the double charge. I've initiated a refund of {amount}.",
+    ],
+    "account": [
+        "I've unlocked your account. Please set a new password using 'Forgot password'.",
+        "I've updated your details. Please log out and log in again.",
+    ],
     "password": ["I've sent a fresh reset link to your registered email; it's valid for 10 minutes."],
     "address": ["I've updated the address for {ORD}. The delivery date may move by a day."],
-    "invoice": ["I've emailed the GST invoice for {ORD} to your registered email.",
-                "The corrected invoice will be sent within 2 working days ({ticket})."],
+    "invoice": [
+        "I've emailed the GST invoice for {ORD} to your registered email.",
+        "The corrected invoice will be sent within 2 working days ({ticket}).",
+    ],
     "coupon": ["I've added the discount as wallet credit: {amount}.", "The cashback will be credited by {eta}."],
     "cancel": ["I've cancelled {ORD}; the refund of {amount} is on its way."],
     "membership": ["I've turned off auto-renewal and refunded the last charge of ₹499."],
@@ -873,19 +1481,44 @@ AGENT_FIXES = {
     "store_hours": ["The {area} store is open 10 AM to 9 PM today."],
     "product": ["Our product team confirms the {item} has a 1-year warranty and is in stock."],
 }
-PUSH_BACK = ["why does this keep happening?", "you said the same thing last time", "can I get it in writing?",
-             "ok but what if it doesn't happen by {due}?", "will I get a confirmation SMS?",
-             "and what about the delivery charge I paid?"]
-AGENT_REASSURE = ["I completely understand. I've noted it on your ticket and marked it urgent.",
-                  "Yes, you'll get an SMS and an email as soon as it's done.",
-                  "If it's not done by then, reply here and it will come straight to me."]
-AGENT_CLOSES = ["Is there anything else I can help you with?", "Thank you for your patience. Have a good day!",
-                "I'm closing this chat now. Feel free to message us anytime."]
-USER_IN_CHAT = ["ok", "yes", "sure", "ok wait", "yes that's right", "one sec", "ya", "it's the same one",
-                "please do it fast", "how long will it take?", "that's what you said last time"]
+PUSH_BACK = [
+    "why does this keep happening?",
+    "you said the same thing last time",
+    "can I get it in writing?",
+    "ok but what if it doesn't happen by {due}?",
+    "will I get a confirmation SMS?",
+    "and what about the delivery charge I paid?",
+]
+AGENT_REASSURE = [
+    "I completely understand. I've noted it on your ticket and marked it urgent.",
+    "Yes, you'll get an SMS and an email as soon as it's done.",
+    "If it's not done by then, reply here and it will come straight to me.",
+]
+AGENT_CLOSES = [
+    "Is there anything else I can help you with?",
+    "Thank you for your patience. Have a good day!",
+    "I'm closing this chat now. Feel free to message us anytime.",
+]
+USER_IN_CHAT = [
+    "ok",
+    "yes",
+    "sure",
+    "ok wait",
+    "yes that's right",
+    "one sec",
+    "ya",
+    "it's the same one",
+    "please do it fast",
+    "how long will it take?",
+    "that's what you said last time",
+]
 USER_REACTIONS = {
-    "order_status": ["but it was supposed to come {due}", "ok, I'll wait till then", "can it come any earlier?",
-                     "the tracking link is not opening"],
+    "order_status": [
+        "but it was supposed to come {due}",
+        "ok, I'll wait till then",
+        "can it come any earlier?",
+        "the tracking link is not opening",
+    ],
     "refund": ["5-7 days from when?", "ok i will wait", "but it's already been {days} days"],
     "payment": ["so i should not pay again?", "ok"],
     "returns": ["ok and the refund?", "what if the pickup doesn't come again?"],
@@ -999,8 +1632,13 @@ class _Writer:
         gaps = []
         for _ in episodes[1:]:
             roll = rng.random()
-            gaps.append(rng.uniform(0.02, 0.15) if roll < 0.15 else rng.uniform(8, 16) if roll < 0.04 + 0.15
-                        else rng.lognormvariate(0, 0.9))
+            gaps.append(
+                rng.uniform(0.02, 0.15)
+                if roll < 0.15
+                else rng.uniform(8, 16)
+                if roll < 0.04 + 0.15
+                else rng.lognormvariate(0, 0.9)
+            )
         for _ in range(rng.randint(1, 3)):  # long absences: holidays, a new phone, nothing to ask
             gaps[rng.randrange(len(gaps))] += rng.uniform(10, 25)
         room = (self.last - self.first) - timedelta(days=12)  # follow-ups of the last episode fit after it
@@ -1031,8 +1669,12 @@ class _Writer:
     def _at_their_hour(self, moment: datetime) -> datetime:
         local = moment.astimezone(self.zone)
         hour = self.rng.choice(self.p.hours)
-        at = local.replace(hour=hour, minute=self.rng.randrange(60), second=self.rng.randrange(60),
-                           microsecond=self.rng.randrange(1000) * 1000)
+        at = local.replace(
+            hour=hour,
+            minute=self.rng.randrange(60),
+            second=self.rng.randrange(60),
+            microsecond=self.rng.randrange(1000) * 1000,
+        )
         return at.astimezone(moment.tzinfo)
 
     def _pick(self, weights: dict[str, float]) -> str:
@@ -1045,15 +1687,29 @@ class _Writer:
         item, aliases, price, sizes = rng.choice(CATALOGUE[shelf])
         area, pin = rng.choice(PLACES[self.p.home or self.p.city])
         return Episode(
-            topic=topic, shelf=shelf, item=item, aliases=aliases, unit_price=price, sizes=sizes,
+            topic=topic,
+            shelf=shelf,
+            item=item,
+            aliases=aliases,
+            unit_price=price,
+            sizes=sizes,
             qty=rng.choice([1, 1, 1, 1, 2, 3]) if shelf != "bakery" else rng.choice([2, 4, 5, 10, 12]),
-            order=f"ORD-{rng.randrange(3_000_000, 9_999_999)}", ordered=self.first, due=self.first,
-            coupon=rng.choice(COUPONS), area=area, pin=pin,
+            order=f"ORD-{rng.randrange(3_000_000, 9_999_999)}",
+            ordered=self.first,
+            due=self.first,
+            coupon=rng.choice(COUPONS),
+            area=area,
+            pin=pin,
             address=f"{rng.choice(FLATS)}, {rng.choice(BUILDINGS)}, {area}, {self.p.home or self.p.city} {pin}",
-            ticket=f"TCK-{rng.randrange(100_000, 999_999)}", card4=f"{rng.randrange(10_000):04d}",
-            pay=rng.choice(PAYMENTS), bank=rng.choice(BANKS), colour=rng.choice(COLOURS),
+            ticket=f"TCK-{rng.randrange(100_000, 999_999)}",
+            card4=f"{rng.randrange(10_000):04d}",
+            pay=rng.choice(PAYMENTS),
+            bank=rng.choice(BANKS),
+            colour=rng.choice(COLOURS),
             err=rng.choice(LOGIN_ERRORS if topic in {"account", "password"} else PAY_ERRORS),
-            holiday=rng.choice(HOLIDAYS), courier=rng.choice(COURIERS), visits=visits,
+            holiday=rng.choice(HOLIDAYS),
+            courier=rng.choice(COURIERS),
+            visits=visits,
         )
 
     # -- what --------------------------------------------------------------------------------
@@ -1082,8 +1738,11 @@ class _Writer:
             return self._bounded(turns + self._menu_flow(tap))
         if not greeted and (slot.index == 0 or reopen) and kind != "silent" and rng.random() < self.s.greet:
             greeting = self._habit_or(rng.choice(self.s.greetings), self.s.greetings[0])
-            turns += [(self._typing(greeting), ("user", "text", greeting, None)),
-                      (2, ("bot", "text", GREETING, None)), (1, self._menu())]
+            turns += [
+                (self._typing(greeting), ("user", "text", greeting, None)),
+                (2, ("bot", "text", GREETING, None)),
+                (1, self._menu()),
+            ]
 
         # The request, perhaps in pieces
         resolved = kind == "resolved"
@@ -1112,8 +1771,17 @@ class _Writer:
                     break
                 turns += self._side_question()
         if kind in {"answered", "ask", "resolved"} and rng.random() < 0.2:
-            turns.append((2, ("bot", "quick_reply", "Is there anything else I can help you with?",
-                              {"options": [{"title": "Yes"}, {"title": "No, thanks"}]})))
+            turns.append(
+                (
+                    2,
+                    (
+                        "bot",
+                        "quick_reply",
+                        "Is there anything else I can help you with?",
+                        {"options": [{"title": "Yes"}, {"title": "No, thanks"}]},
+                    ),
+                )
+            )
             if rng.random() < 0.5:
                 turns.append((rng.uniform(3, 30), ("user", "postback", "No, thanks", {"title": "No, thanks"})))
                 return self._bounded(turns)
@@ -1142,13 +1810,17 @@ class _Writer:
 
     def _greeting_only(self) -> list[tuple[float, Turn]]:
         greeting = self._habit_or(self.rng.choice(self.s.greetings), self.s.greetings[0])
-        turns: list[tuple[float, Turn]] = [(0, ("user", "text", greeting, None)), (2, ("bot", "text", GREETING, None)),
-                                           (1, self._menu())]
+        turns: list[tuple[float, Turn]] = [
+            (0, ("user", "text", greeting, None)),
+            (2, ("bot", "text", GREETING, None)),
+            (1, self._menu()),
+        ]
         if self.rng.random() < 0.5:
             choice = self.rng.choice(MENU[3:4] + MENU[:1])
-            turns += [(self.rng.uniform(5, 40), ("user", "postback", choice, {"title": choice})),
-                      (2, ("bot", "text", self._faq("store_hours" if choice == "Store timings" else "order_status"),
-                           None))]
+            turns += [
+                (self.rng.uniform(5, 40), ("user", "postback", choice, {"title": choice})),
+                (2, ("bot", "text", self._faq("store_hours" if choice == "Store timings" else "order_status"), None)),
+            ]
         return turns
 
     def _menu(self) -> Turn:
@@ -1192,8 +1864,9 @@ class _Writer:
 
     def _resolution(self) -> str:
         if self.s.hinglish and self.rng.random() < self.s.hinglish:
-            return self._styled(self.rng.choice(["mil gaya, thanks", "aa gaya finally", "ho gaya, dhanyavad"]),
-                                decorate=False)
+            return self._styled(
+                self.rng.choice(["mil gaya, thanks", "aa gaya finally", "ho gaya, dhanyavad"]), decorate=False
+            )
         return self._styled(self._fill(self.rng.choice(RESOLVED[self.ep.topic])), decorate=False)
 
     def _split(self, request: str) -> list[str]:
@@ -1217,8 +1890,10 @@ class _Writer:
         turns: list[tuple[float, Turn]] = [(rng.uniform(1, 4), ("bot", "text", self._faq(ep.topic), None))]
         if reaction and ep.topic in USER_REACTIONS and rng.random() < 0.4:
             said = self._styled(self._fill(rng.choice(USER_REACTIONS[ep.topic])), decorate=False)
-            turns += [(self._typing(said), ("user", "text", said, None)),
-                      (2, ("bot", "text", self._faq(ep.topic) if rng.random() < 0.5 else rng.choice(FALLBACKS), None))]
+            turns += [
+                (self._typing(said), ("user", "text", said, None)),
+                (2, ("bot", "text", self._faq(ep.topic) if rng.random() < 0.5 else rng.choice(FALLBACKS), None)),
+            ]
         return turns
 
     def _ask_details(self, request: str) -> list[tuple[float, Turn]]:
@@ -1227,8 +1902,9 @@ class _Writer:
             return self._answer(reaction=True)
         turns: list[tuple[float, Turn]] = [(2, ("bot", "text", rng.choice(ASK_ORDER), None))]
         if rng.random() < 0.2:
-            wrong = rng.choice([self.p.phone[-10:], "i dont have it", "its in the email", ep.order[4:-1],
-                                "check with my number"])
+            wrong = rng.choice(
+                [self.p.phone[-10:], "i dont have it", "its in the email", ep.order[4:-1], "check with my number"]
+            )
             turns += [(self._typing(wrong), ("user", "text", wrong, None)), (2, ("bot", "text", NOT_FOUND, None))]
         given = self._styled(self._order_as_written(), decorate=False)
         turns += [(self._typing(given), ("user", "text", given, None))]
@@ -1242,7 +1918,7 @@ class _Writer:
         self.ep.due = self.ep.ordered + timedelta(days=self.rng.randint(3, 7))
         said = self._request(None, decorate=False)
         said = said if said[:1].isupper() and self.rng.random() < 0.5 else self.rng.choice(SIDE_OPENERS) + said
-        turns = [(self._typing(said), ("user", "text", said, None))] + self._answer(reaction=False)
+        turns = [(self._typing(said), ("user", "text", said, None)), *self._answer(reaction=False)]
         self.ep = main
         return turns
 
@@ -1262,20 +1938,24 @@ class _Writer:
         rng = self.rng
         turns: list[tuple[float, Turn]] = []
         if rng.random() < 0.5:
-            turns.append((2, ("bot", "text", rng.choice(FALLBACKS + [self._faq(self.ep.topic)]), None)))
+            turns.append((2, ("bot", "text", rng.choice([*FALLBACKS, self._faq(self.ep.topic)]), None)))
             if rng.random() < 0.7:
-                turns.append((rng.uniform(5, 40), ("user", "postback", "Talk to an agent", {"title": "Talk to an agent"})))
+                turns.append(
+                    (rng.uniform(5, 40), ("user", "postback", "Talk to an agent", {"title": "Talk to an agent"}))
+                )
             else:
-                ask = self._habit_or(self._styled(rng.choice(ASK_AGENT), decorate=False),
-                                     *self.p.habits.get("complaint", ())[:1])
+                ask = self._habit_or(
+                    self._styled(rng.choice(ASK_AGENT), decorate=False), *self.p.habits.get("complaint", ())[:1]
+                )
                 turns.append((self._typing(ask), ("user", "text", ask, None)))
         return turns + self._agent_part()
 
     def _agent_part(self) -> list[tuple[float, Turn]]:
         rng, ep = self.rng, self.ep
         self.agent_joined = True
-        turns: list[tuple[float, Turn]] = [(2, ("bot", "handoff", HANDOFF if rng.random() < 0.8 else HANDOFF_OFFER,
-                                                None))]
+        turns: list[tuple[float, Turn]] = [
+            (2, ("bot", "handoff", HANDOFF if rng.random() < 0.8 else HANDOFF_OFFER, None))
+        ]
         late = self.p.sessions and rng.random() < 0.18  # an agent answering an hour later, same session
         if rng.random() < 0.3 or late:
             turns.append((3, ("bot", "text", WAIT_NOTE, None)))
@@ -1285,37 +1965,72 @@ class _Writer:
         agent = rng.choice(AGENTS)
         wait = rng.uniform(35 * 60, 80 * 60) if late else rng.uniform(20, 14 * 60)
         turns.append((wait, ("bot", "system", f"{agent} joined the chat", None)))
-        turns.append((rng.uniform(5, 40), ("agent", "text", self._fill_bot(rng.choice(AGENT_INTROS), agent=agent),
-                                           None)))
+        turns.append(
+            (rng.uniform(5, 40), ("agent", "text", self._fill_bot(rng.choice(AGENT_INTROS), agent=agent), None))
+        )
         if ep.topic in AGENT_ASKS and rng.random() < 0.75:
             question, wanted = rng.choice(AGENT_ASKS[ep.topic])
             turns.append((rng.uniform(20, 120), ("agent", "text", question, None)))
             if wanted == "photo":
                 for _ in range(rng.choice([1, 1, 2])):
-                    turns.append((rng.uniform(20, 200), ("user", "image", None,
-                                                         {"attachment_type": "image",
-                                                          "name": f"IMG_{rng.randrange(1000, 9999)}.jpg"})))
+                    turns.append(
+                        (
+                            rng.uniform(20, 200),
+                            (
+                                "user",
+                                "image",
+                                None,
+                                {"attachment_type": "image", "name": f"IMG_{rng.randrange(1000, 9999)}.jpg"},
+                            ),
+                        )
+                    )
             else:
                 answer = self._answer_to(wanted)
                 turns.append((self._typing(answer), ("user", "text", answer, None)))
         for _ in range(rng.choice(self.p.agent_rounds)):  # back and forth while the agent checks
             said = self._styled(rng.choice(USER_IN_CHAT), decorate=False)
             turns.append((self._typing(said), ("user", "text", said, None)))
-            turns.append((rng.uniform(20, 180), ("agent", "text", rng.choice(
-                ["Checking, please hold on.", "Just a moment please.", "I understand, I'm on it.",
-                 "Thanks for confirming.", "I've escalated it internally, one moment."]), None)))
+            turns.append(
+                (
+                    rng.uniform(20, 180),
+                    (
+                        "agent",
+                        "text",
+                        rng.choice(
+                            [
+                                "Checking, please hold on.",
+                                "Just a moment please.",
+                                "I understand, I'm on it.",
+                                "Thanks for confirming.",
+                                "I've escalated it internally, one moment.",
+                            ]
+                        ),
+                        None,
+                    ),
+                )
+            )
         fix = self._fill_bot(rng.choice(AGENT_FIXES.get(ep.topic, AGENT_FIXES["order_status"])))
         turns.append((rng.uniform(40, 300), ("agent", "text", fix, None)))
         if ep.topic in {"invoice", "refund", "payment"} and rng.random() < 0.3:
-            turns.append((rng.uniform(5, 30), ("agent", "attachment", "Here is your invoice.",
-                                               {"attachment_type": "document", "name": f"{ep.order}.pdf"})))
+            turns.append(
+                (
+                    rng.uniform(5, 30),
+                    (
+                        "agent",
+                        "attachment",
+                        "Here is your invoice.",
+                        {"attachment_type": "document", "name": f"{ep.order}.pdf"},
+                    ),
+                )
+            )
         if rng.random() < 0.3:  # the user pushes back or asks more
             said = self._styled(self._fill(rng.choice(PUSH_BACK)), decorate=False)
             turns.append((self._typing(said), ("user", "text", said, None)))
             turns.append((rng.uniform(30, 150), ("agent", "text", rng.choice(AGENT_REASSURE), None)))
         if rng.random() < 0.6:
-            said = self._styled(rng.choice(self.s.thanks + ("ok", "fine", "ok, please make sure it happens this time")),
-                                decorate=False)
+            said = self._styled(
+                rng.choice((*self.s.thanks, "ok", "fine", "ok, please make sure it happens this time")), decorate=False
+            )
             turns.append((self._typing(said), ("user", "text", said, None)))
         turns.append((rng.uniform(10, 60), ("agent", "text", rng.choice(AGENT_CLOSES), None)))
         if rng.random() < 0.4:
@@ -1326,12 +2041,23 @@ class _Writer:
         rng, ep = self.rng, self.ep
         local = (self.now - timedelta(hours=rng.randint(2, 30))).astimezone(self.zone)
         answers = {
-            "order": self._order_as_written(), "card": rng.choice([f"xxxx {ep.card4}", f"card ending {ep.card4}",
-                                                                  f"{self.first_name.lower()}@okhdfcbank"]),
+            "order": self._order_as_written(),
+            "card": rng.choice(
+                [f"xxxx {ep.card4}", f"card ending {ep.card4}", f"{self.first_name.lower()}@okhdfcbank"]
+            ),
             "reference": f"{rng.choice(['UPI ref', 'Ref no', 'txn id'])} {rng.randrange(10**11, 10**12)}",
-            "time": rng.choice([f"around {local:%I:%M %p}".replace(" 0", " "), f"{local:%d %b}, {local:%H:%M}",
-                                "yesterday evening", "around 11 in the morning"]),
-            "email": self.p.email, "phone": self.p.phone[-10:], "address": ep.address, "gstin": self._fill("{gstin}"),
+            "time": rng.choice(
+                [
+                    f"around {local:%I:%M %p}".replace(" 0", " "),
+                    f"{local:%d %b}, {local:%H:%M}",
+                    "yesterday evening",
+                    "around 11 in the morning",
+                ]
+            ),
+            "email": self.p.email,
+            "phone": self.p.phone[-10:],
+            "address": ep.address,
+            "gstin": self._fill("{gstin}"),
             "yes": rng.choice(["yes", "yes correct", "yes it is", "yes that's right"]),
             "unused": rng.choice(["yes, unused", "yes tags are on", "yes", "unused, still in the box"]),
         }
@@ -1343,8 +2069,12 @@ class _Writer:
             return []
         if kind == "handoff" or rng.random() >= self.s.thank:
             if rng.random() < 0.15 and kind != "handoff" and survey:
-                return [(rng.uniform(20, 60), ("bot", "quick_reply", CSAT, {"options": [{"title": "Yes"},
-                                                                                       {"title": "No"}]}))]
+                return [
+                    (
+                        rng.uniform(20, 60),
+                        ("bot", "quick_reply", CSAT, {"options": [{"title": "Yes"}, {"title": "No"}]}),
+                    )
+                ]
             return []
         said = self._habit_or(rng.choice(self.s.thanks), self.s.thanks[0])
         turns: list[tuple[float, Turn]] = [(self._typing(said) + rng.uniform(5, 60), ("user", "text", said, None))]
@@ -1373,23 +2103,41 @@ class _Writer:
         """A template that suits the item: "[sized]" ones need sizes, "[powered]" a plug, "[kitchen]" a kitchen."""
         ep = self.ep
         fits = {"sized": bool(ep.sizes), "powered": ep.shelf in _POWERED, "kitchen": ep.shelf in {"kitchen", "bakery"}}
-        usable = [t for t in templates if not t.startswith("[") or fits.get(t[1:t.index("]")], True)]
+        usable = [t for t in templates if not t.startswith("[") or fits.get(t[1 : t.index("]")], True)]
         chosen = self.rng.choice(usable or templates)
-        return chosen[chosen.index("]") + 1:] if chosen.startswith("[") else chosen
+        return chosen[chosen.index("]") + 1 :] if chosen.startswith("[") else chosen
 
     def _fill(self, template: str) -> str:
         rng, ep, now = self.rng, self.ep, self.now
         size = rng.choice(ep.sizes) if ep.sizes else rng.choice(["M", "L", "UK 8", "32"])
         sizes = [s for s in (ep.sizes or ("S", "M", "L", "XL")) if s != size]
         values = {
-            "order": self._order_as_written(bare="rder {order}" in template), "product": rng.choice(ep.aliases), "item": ep.item,
-            "price": self._money(ep.amount), "odate": self._when(ep.ordered, now), "due": self._when(ep.due, now),
+            "order": self._order_as_written(bare="rder {order}" in template),
+            "product": rng.choice(ep.aliases),
+            "item": ep.item,
+            "price": self._money(ep.amount),
+            "odate": self._when(ep.ordered, now),
+            "due": self._when(ep.due, now),
             "odate_bare": self._when(ep.ordered, now).removeprefix("on ").removeprefix("the "),
-            "days": str(max(2, (now - ep.ordered).days)), "area": ep.area, "city": self.p.home or self.p.city,
-            "pin": ep.pin, "addr": ep.address, "coupon": ep.coupon, "pay": ep.pay, "card4": ep.card4,
-            "bank": ep.bank, "err": ep.err, "ticket": ep.ticket, "size": size, "newsize": rng.choice(sizes),
-            "colour": ep.colour, "holiday": ep.holiday, "refund": self._money(max(50, ep.amount * rng.randint(3, 9) // 10)),
-            "email": self.p.email, "phone": self.p.phone, "qty": str(max(2, ep.qty)),
+            "days": str(max(2, (now - ep.ordered).days)),
+            "area": ep.area,
+            "city": self.p.home or self.p.city,
+            "pin": ep.pin,
+            "addr": ep.address,
+            "coupon": ep.coupon,
+            "pay": ep.pay,
+            "card4": ep.card4,
+            "bank": ep.bank,
+            "err": ep.err,
+            "ticket": ep.ticket,
+            "size": size,
+            "newsize": rng.choice(sizes),
+            "colour": ep.colour,
+            "holiday": ep.holiday,
+            "refund": self._money(max(50, ep.amount * rng.randint(3, 9) // 10)),
+            "email": self.p.email,
+            "phone": self.p.phone,
+            "qty": str(max(2, ep.qty)),
             "gstin": self.gstin,
             "company": COMPANIES[len(self.p.name) % len(COMPANIES)],
         }
@@ -1399,10 +2147,19 @@ class _Writer:
         ep, now = self.ep, self.now
         local_hour = now.astimezone(self.zone).hour
         values = {
-            "ORD": ep.order, "item": ep.item, "amount": f"₹{ep.amount:,}", "courier": ep.courier,
-            "ship": f"{ep.ordered + timedelta(days=1):%d %b}", "eta": f"{max(ep.due, now + timedelta(days=1)):%a, %d %b}",
-            "ticket": ep.ticket, "area": ep.area, "slug": ep.area.lower().replace(" ", "-"), "coupon": ep.coupon,
-            "utr": f"{ep.bank[:4].upper()}R5{ep.card4}{ep.pin}", "agent": agent, "first": self.first_name,
+            "ORD": ep.order,
+            "item": ep.item,
+            "amount": f"₹{ep.amount:,}",
+            "courier": ep.courier,
+            "ship": f"{ep.ordered + timedelta(days=1):%d %b}",
+            "eta": f"{max(ep.due, now + timedelta(days=1)):%a, %d %b}",
+            "ticket": ep.ticket,
+            "area": ep.area,
+            "slug": ep.area.lower().replace(" ", "-"),
+            "coupon": ep.coupon,
+            "utr": f"{ep.bank[:4].upper()}R5{ep.card4}{ep.pin}",
+            "agent": agent,
+            "first": self.first_name,
             "daypart": "morning" if local_hour < 12 else "afternoon" if local_hour < 17 else "evening",
         }
         return template.format_map(values)
@@ -1414,11 +2171,20 @@ class _Writer:
         """The order number the way people type it; `bare` after a word "order" already written."""
         number = self.ep.order[4:]
         forms = [self.ep.order, self.ep.order, number, f"#{number}", f"ORD {number}", self.ep.order.lower()]
-        return self.rng.choice(forms if bare else forms + [f"order no {number}", f"Order ID {self.ep.order}"])
+        return self.rng.choice(forms if bare else [*forms, f"order no {number}", f"Order ID {self.ep.order}"])
 
     def _money(self, amount: int) -> str:
-        return self.rng.choice([f"₹{amount:,}", f"Rs {amount}", f"Rs. {amount}/-", f"{amount} rs", f"INR {amount:,}",
-                                f"₹{amount}", f"rs {amount}"])
+        return self.rng.choice(
+            [
+                f"₹{amount:,}",
+                f"Rs {amount}",
+                f"Rs. {amount}/-",
+                f"{amount} rs",
+                f"INR {amount:,}",
+                f"₹{amount}",
+                f"rs {amount}",
+            ]
+        )
 
     def _when(self, moment: datetime, now: datetime) -> str:
         """A date as people say it in a chat, relative to when they are writing."""
@@ -1434,8 +2200,16 @@ class _Writer:
             return f"last {moment:%A}" if days > 3 else f"{days} days back"
         day = moment.day
         suffix = "th" if 10 < day % 100 < 14 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-        return rng.choice([f"on {day}{suffix} {moment:%B}", f"on {day} {moment:%b}", f"on {moment:%d/%m}",
-                           f"on {moment:%B} {day}{suffix}", f"on the {day}{suffix}", f"on {day}/{moment.month}"])
+        return rng.choice(
+            [
+                f"on {day}{suffix} {moment:%B}",
+                f"on {day} {moment:%b}",
+                f"on {moment:%d/%m}",
+                f"on {moment:%B} {day}{suffix}",
+                f"on the {day}{suffix}",
+                f"on {day}/{moment.month}",
+            ]
+        )
 
     def _styled(self, text: str, decorate: bool = True) -> str:
         """The person's way of writing: prefixes, abbreviations, typos, case, punctuation, emoji."""
@@ -1468,8 +2242,11 @@ class _Writer:
         sender, kind, text, payload = turn
         local = moment.astimezone(self.zone)
         stamp = f"{local:%Y/%m/%d %H:%M:%S}.{local.microsecond // 1000:03d}{local:%z}"
-        message: dict[str, Any] = {"sender": self.p.user_id if sender == "user" else sender, "type": kind,
-                                   "timestamp": stamp}
+        message: dict[str, Any] = {
+            "sender": self.p.user_id if sender == "user" else sender,
+            "type": kind,
+            "timestamp": stamp,
+        }
         if text is not None:
             message["response"] = text
         if payload is not None:
@@ -1485,13 +2262,37 @@ def _whole_ms(moment: datetime) -> datetime:
 
 
 _POWERED = {"electronics", "appliances", "office", "games"}
-_ABBREVIATIONS = {"please": ("pls", "plz", "pls"), "you": ("u",), "your": ("ur",), "thanks": ("thx", "thnx"),
-                  "because": ("bcoz", "coz"), "what": ("wat",), "message": ("msg",), "tomorrow": ("tmrw",),
-                  "know": ("knw",), "are": ("r",), "okay": ("ok", "k"), "received": ("recvd", "recieved"),
-                  "delivered": ("deliverd",), "address": ("adress", "addr")}
-_MISSPELT = {"received": "recieved", "address": "adress", "delivery": "delivary", "please": "plese",
-             "tomorrow": "tommorow", "cancel": "cancle", "payment": "paymnet", "account": "acount",
-             "which": "wich", "refund": "refnd", "still": "stil", "order": "oder", "their": "thier"}
+_ABBREVIATIONS = {
+    "please": ("pls", "plz", "pls"),
+    "you": ("u",),
+    "your": ("ur",),
+    "thanks": ("thx", "thnx"),
+    "because": ("bcoz", "coz"),
+    "what": ("wat",),
+    "message": ("msg",),
+    "tomorrow": ("tmrw",),
+    "know": ("knw",),
+    "are": ("r",),
+    "okay": ("ok", "k"),
+    "received": ("recvd", "recieved"),
+    "delivered": ("deliverd",),
+    "address": ("adress", "addr"),
+}
+_MISSPELT = {
+    "received": "recieved",
+    "address": "adress",
+    "delivery": "delivary",
+    "please": "plese",
+    "tomorrow": "tommorow",
+    "cancel": "cancle",
+    "payment": "paymnet",
+    "account": "acount",
+    "which": "wich",
+    "refund": "refnd",
+    "still": "stil",
+    "order": "oder",
+    "their": "thier",
+}
 _WORD = re.compile(r"(?<![\w@.-])[A-Za-z]{2,}(?![\w@])")
 
 
@@ -1514,11 +2315,9 @@ def _typos(text: str, rng: random.Random, rate: float) -> str:
         at = rng.randrange(1, len(word) - 1)
         kind = rng.randrange(3)
         if kind == 0:
-            return word[:at] + word[at + 1] + word[at] + word[at + 2:]  # swapped letters
+            return word[:at] + word[at + 1] + word[at] + word[at + 2 :]  # swapped letters
         if kind == 1:
-            return word[:at] + word[at + 1:]  # a letter dropped
+            return word[:at] + word[at + 1 :]  # a letter dropped
         return word[:at] + word[at] + word[at:]  # a letter doubled
 
     return _WORD.sub(typo, text)
-
-
