@@ -66,10 +66,10 @@ from engati_mcp.tokens import count_tokens
 _LEAD_CAP = 150  # tokens a lead may take when every lead fits
 _MIN_LEAD_CAP = 40  # ... and when they do not: a request says first what it is about
 _OFTEN_SHARE = 10  # the "Often said" line takes at most a tenth of the budget
-_OFTEN_MAX = 120  # ... and never more than this: beyond, conversations deserve the room
+_OFTEN_MAX = 90  # ... and never more than this: beyond, conversations deserve the room
 _OFTEN_CHARS = 80  # ... and only short messages: a repeated long one is shown where it was said
 _QUICK_HEADING = 10  # quick price of a listing's "Mar 04 09:12 [12, fallback] "
-_RUNS_WANTED = 5  # when not every lead fits, about this many skipped runs: listings come in clusters
+_RUNS_WANTED = 3  # when not every lead fits, about this many skipped runs: listings come in clusters
 _LONG_MESSAGE_SHARE = 6  # a message longer than budget / this is cut in the middle
 _RUN_LINE_QUICK = 12  # quick price of "… 3 conversations Apr 02 → May 30 not shown"
 _RUN_ONE_QUICK = 6  # ... and of "… 1 conversation not shown"
