@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import json
 from collections import Counter, deque
 from collections.abc import Sequence
 from datetime import UTC, timedelta, tzinfo
@@ -56,7 +57,7 @@ from engati_mcp.digest_types import (
     NextCall,
     Selection,
 )
-from engati_mcp.layout import DATA_NOTE, _Layout
+from engati_mcp.layout import DATA_NOTE, RUN_WORDS_FROM, _Layout
 from engati_mcp.models import Message, Role
 from engati_mcp.repeats import RepeatIndex
 from engati_mcp.sanitize import one_line
@@ -68,10 +69,12 @@ _MIN_LEAD_CAP = 40  # ... and when they do not: a request says first what it is 
 _OFTEN_SHARE = 10  # the "Often said" line takes at most a tenth of the budget
 _OFTEN_MAX = 90  # ... and never more than this: beyond, conversations deserve the room
 _OFTEN_CHARS = 80  # ... and only short messages: a repeated long one is shown where it was said
+_TINY_LEAD_CAP = 8  # the shortest a lead is cut to, for the first and most recent at a tiny budget
 _QUICK_HEADING = 10  # quick price of a listing's "Mar 04 09:12 [12, fallback] "
 _RUNS_WANTED = 3  # when not every lead fits, about this many skipped runs: listings come in clusters
 _LONG_MESSAGE_SHARE = 6  # a message longer than budget / this is cut in the middle
 _RUN_LINE_QUICK = 12  # quick price of "… 3 conversations Apr 02 → May 30 not shown"
+_RUN_WORDS_QUICK = 28  # ... "… 37 conversations Apr 02 → May 30 not shown: refund 14, flight 9, invoice 6"
 _RUN_ONE_QUICK = 6  # ... and of "… 1 conversation not shown"
 _EXPAND_COST = 10  # a one-line conversation taking a second line: its heading, "N hidden", a time
 _MISSES_BEFORE_STOP = 8  # offers that did not fit in a row before a step gives up
@@ -143,9 +146,10 @@ class _Digest(_Layout):
             text = one_line(self.messages[index].text)
             if len(text) > _OFTEN_CHARS:
                 continue
-            item = f'"{text}" ×{self.repeats.count(key)}'
-            if is_substantive(self.messages[index]) and not self.squeezed:  # dates, when there is room
-                item += f" ({self.repeats.span_of(key, self._span)})"
+            # The count first and the text quoted as JSON (its own quotes escaped): no text can forge an item.
+            when = f" ({self.repeats.span_of(key, self._span)})" if not self.squeezed and is_substantive(
+                self.messages[index]) else ""  # dates, when there is room and the message says something
+            item = f"×{self.repeats.count(key)}{when} {json.dumps(text, ensure_ascii=False)}"
             price = count_tokens(item) + 1
             if cost + price > share:
                 break
@@ -192,8 +196,10 @@ class _Digest(_Layout):
                 self._list(index, _LEAD_CAP, budget)
             return
         cap = _MIN_LEAD_CAP
+        # The most recent and the first are always listed: when room is short, with shorter leads.
+        room = (budget - self.pick.used) // 2 - _QUICK_HEADING - _RUN_LINE_QUICK
         for index in (n - 1, 0):
-            self._list(index, cap, budget)
+            self._list(index, max(_TINY_LEAD_CAP, min(cap, room)), budget)
         runs = [(-(n - 2), 1, n - 2)] if n > 2 else []
         misses = 0
         while runs and misses < _MISSES_BEFORE_STOP:
@@ -261,8 +267,11 @@ class _Digest(_Layout):
         return _run_price(index - low) + _run_price(high - index) - _run_price(high - low + 1)
 
     def _take_more(self, budget: int) -> None:
-        """Step 2, round-robin across the listed conversations; then step 3, the replies."""
+        """Step 2, round-robin across the listed conversations; then step 3, the replies. Only once
+        every conversation is listed: until then, no conversation gets a second line."""
         self._restore_leads(budget)
+        if not all(self.pick.listed):
+            return
         order = [i for i in _spread(len(self.convs)) if self.pick.listed[i]]
         cap = max(_LEAD_CAP, budget // _LONG_MESSAGE_SHARE)
         queues = {i: deque(_from_both_ends([m for m in self.convs[i].members if self._more_candidate(i, m)]))
@@ -337,7 +346,7 @@ class _Digest(_Layout):
         prefix = f"  {self._clock(m.timestamp, None)} " if indented else ""
         cost = count_tokens(f"{prefix}{self._tag(m) if tag else ''}{text}") + 1
         if key is not None and key not in self.repeats.shown:  # the group's first line carries the count
-            cost += count_tokens(self.repeats.suffix(key, self._span))
+            cost += count_tokens(self.repeats.count_mark(key, self._span))
         return Line(text, cost, key, shortened=text != one_line(m.text) and head_only)
 
     def _bare_cost(self, line: Line, message: int, indented: bool) -> int:
@@ -364,8 +373,13 @@ class _Digest(_Layout):
 
 
 def _run_price(length: int) -> int:
-    """A quick price of the line for a run of `length` conversations (one needs no dates)."""
-    return 0 if length <= 0 else _RUN_ONE_QUICK if length == 1 else _RUN_LINE_QUICK
+    """A quick price of the line for a run of `length` conversations (one needs no dates, a long
+    one also carries its words)."""
+    if length <= 0:
+        return 0
+    if length == 1:
+        return _RUN_ONE_QUICK
+    return _RUN_WORDS_QUICK if length >= RUN_WORDS_FROM else _RUN_LINE_QUICK
 
 
 def _spread(n: int) -> list[int]:

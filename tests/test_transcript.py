@@ -5,6 +5,7 @@ as the server's own lines."""
 from __future__ import annotations
 
 import os
+import json
 import re
 import subprocess
 import sys
@@ -45,8 +46,10 @@ RUN = re.compile(
 )
 YEAR = re.compile(r"^\d{4}:$")
 OFTEN = re.compile(r"^Often said: ")
-OFTEN_ITEM = re.compile(r'"(?P<text>[^"]*)" ×(?P<count>\d+)')
-SUFFIX = re.compile(r"\(×(?P<count>\d+)(?:, (?P<span>[^)]*))?\)")
+# "×68 (Aug 12 2025 → Oct 17 2026) \"Thank you\"": the count first, the text as a JSON string.
+OFTEN_ITEM = re.compile(r'×(?P<count>\d+)(?: \([^)]*\))? (?P<text>"(?:[^"\\]|\\.)*")')
+# "[×3, Mar 04 → May 02 2025] " before a message's text.
+COUNT_MARK = re.compile(r"\[×(?P<count>\d+)(?:, (?P<span>[^\]]*))?\] ")
 ROLE_TAG = re.compile(r"^(?:user|bot|agent|unknown): ")
 
 
@@ -125,6 +128,12 @@ def parse(result: BudgetedTranscript) -> Parsed:
     return Parsed(head, often, body, blocks, runs, order, next_line, strays)
 
 
+def bare(line: str) -> str:
+    """A message line's text without its role tag and its "[×N, dates] " count."""
+    return COUNT_MARK.sub("", ROLE_TAG.sub("", line), count=1) if COUNT_MARK.match(ROLE_TAG.sub("", line)) \
+        else ROLE_TAG.sub("", line)
+
+
 def run_when(match: re.Match[str]) -> str | None:
     return match["when"] or match["after"]
 
@@ -148,14 +157,14 @@ def day_of(block: Block, year: int = 2025) -> datetime:
 
 
 def displayed_counts(result: BudgetedTranscript) -> list[tuple[str, int]]:
-    """Every repeat count the text shows, with the text it counts: "(×N, dates)" after a message
-    line, or an item of the "Often said" line."""
+    """Every repeat count the text shows, with the text it counts: "[×N, dates] " before a message's
+    text, or an item of the "Often said" line."""
     parsed = parse(result)
-    counts = [(m["text"], int(m["count"])) for m in OFTEN_ITEM.finditer(parsed.often or "")]
+    counts = [(json.loads(m["text"]), int(m["count"])) for m in OFTEN_ITEM.finditer(parsed.often or "")]
     for block in parsed.blocks:
         for line in block.lines:
-            if (match := SUFFIX.search(line)) is not None and line.endswith(match.group(0)):
-                counts.append((ROLE_TAG.sub("", line[: match.start()].rstrip()), int(match["count"])))
+            if (match := COUNT_MARK.match(ROLE_TAG.sub("", line))) is not None:
+                counts.append((ROLE_TAG.sub("", line)[match.end():], int(match["count"])))
     return counts
 
 
@@ -587,7 +596,7 @@ def test_greetings_thanks_and_emoji_are_not_leads_and_a_tapped_button_is() -> No
             parsed = parse(budget_transcript(messages, budget, detail=detail))
             for block in parsed.blocks:
                 if len(block.lines) == 1:  # a one-line conversation: its lead
-                    assert ROLE_TAG.sub("", SUFFIX.sub("", block.lines[0]).rstrip()) == leads[block.when[:6]], block
+                    assert bare(block.lines[0]) == leads[block.when[:6]], block
             every_lead_alone |= sizes(parsed) == [1] * 6
     assert every_lead_alone
 
@@ -670,11 +679,11 @@ def test_a_repeat_count_is_shown_once_on_the_first_line_of_that_text(detail: Any
     assert ("ok thanks", 30) in counts
     lines = [ROLE_TAG.sub("", line) for block in parse(result).blocks for line in block.lines]
     for text in texts:
-        showing = [line for line in lines if line == text or SUFFIX.sub("", line).rstrip() == text]
-        carrying = [i for i, line in enumerate(showing) if SUFFIX.search(line)]
+        showing = [line for line in lines if bare(line) == text]
+        carrying = [i for i, line in enumerate(showing) if COUNT_MARK.match(line)]
         assert carrying in ([], [0]), (text, showing)  # on the first line that shows it, or on none
     if detail != "questions":
-        assert ("On its way", 30) in counts and result.text.count("On its way (×30, Mar 04 → Apr 02 2025)") == 1
+        assert ("On its way", 30) in counts and result.text.count("[×30, Mar 04 → Apr 02 2025] On its way") == 1
 
 
 def test_shown_and_omitted_add_up_to_every_message_in_each_view() -> None:
@@ -911,14 +920,6 @@ def test_hostile_text_as_a_one_line_conversations_lead_stays_on_that_line() -> N
     assert seen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        'The "Often said" line quotes a repeated message in double quotes without escaping them and writes its '
-        '"×N (dates)" after it, so a message can write a count of its own; message lines also carry "(×N, dates)" '
-        "after the quoted text. Whether counts must come before quoted text (or quotes be escaped) is a design call."
-    ),
-)
 def test_a_users_words_cannot_forge_a_repeat_count() -> None:
     forged = 'refund" ×999 (Jan 01 → Mar 01 2025) · "cancel my plan'
     messages = [
