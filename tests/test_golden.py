@@ -5,9 +5,8 @@ intended change: `UPDATE_SNAPSHOTS=1 pytest tests/test_golden.py`, then review a
 of tests/snapshots/golden/ (the text is stored one line per list item, so the diff reads line by line).
 
 "Now" is frozen (every `engati_mcp` module's `now_utc`), so the window, the server time and the
-data's end never depend on the wall clock. The committed files were made with PYTHONHASHSEED=0:
-until results stop depending on the string hash seed (see the xfail test at the end), compare and
-refresh with that seed.
+data's end never depend on the wall clock, and results do not depend on the string hash seed
+(the last test checks it in two processes).
 """
 
 from __future__ import annotations
@@ -114,9 +113,6 @@ print(json.dumps(asyncio.run(golden_result(CASES["regular_questions_1000"])), en
 """
 
 
-@pytest.mark.xfail(strict=True, reason="the digest's 'not shown: word N' list breaks ties by set order (a frozenset "
-                                       "of words counted in engati_mcp/transcript.py), which follows the string "
-                                       "hash seed; when fixed, remove this marker")
 def test_results_do_not_depend_on_the_string_hash_seed() -> None:
     """Golden files can only be golden if two processes give the same answer (Python salts str hashes)."""
     import os as os_

@@ -174,7 +174,9 @@ async def test_zero_matches_is_a_normal_result_with_a_hint(engati: respx.MockRou
         assert "case-sensitive" in result.structured_content["hint"] and "user.phone_no" in text_of(result)
 
 
-async def test_find_users_payload_is_not_repeated_in_the_text(engati: respx.MockRouter) -> None:
+async def test_find_users_text_names_attributes_compactly_and_the_structured_content_holds_them_whole(
+    engati: respx.MockRouter,
+) -> None:
     async with connect() as client:
         users = [{"channel_user_id": f"91987654{i:04d}", "name": f"User {i}", "channel": "whatsapp",
                   "attributes": {"email": f"user{i}@example.com", "city": "Mumbai", "plan": "gold",
@@ -183,8 +185,10 @@ async def test_find_users_payload_is_not_repeated_in_the_text(engati: respx.Mock
         result = await client.call_tool("find_users", {"attribute_name": "city", "attribute_value": "Mumbai"})
         text, structured = text_of(result), json.dumps(result.structured_content)
         assert len(result.structured_content["users"]) == 60
-        assert "long note number" not in text and "user7@example.com" not in text  # attributes live once, structured
-        assert len(text) < len(structured) / 3
+        assert result.structured_content["users"][7]["attributes"]["notes"] == ("long note number 7 " * 5).strip()
+        assert "user7@example.com" in text  # many clients hand the model only the text
+        assert ("long note number 7 " * 5).strip() not in text  # a long value is shortened there
+        assert len(text) < len(structured)
 
 
 # ---------------------------------------------------------------------------------------------
