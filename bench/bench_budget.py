@@ -122,9 +122,14 @@ def truth_of(user_id: str, wire: list[dict[str, Any]]) -> Truth:
     visits: list[list[int]] = []
     for i, m in enumerate(messages):
         before = messages[i - 1] if i else None
-        new = before is None or (m.session is not None and m.session != before.session) or (
-            m.session is None and (m.timestamp is None or before.timestamp is None
-                                   or m.timestamp - before.timestamp > SILENCE))
+        new = (
+            before is None
+            or (m.session is not None and m.session != before.session)
+            or (
+                m.session is None
+                and (m.timestamp is None or before.timestamp is None or m.timestamp - before.timestamp > SILENCE)
+            )
+        )
         if new:
             visits.append([i])
         else:
@@ -155,8 +160,10 @@ class Shown:
             if len(key) >= DISTINCT_CHARS:
                 self._seen[key] = key in self.text
             else:  # "ok", "Thank you": only as a whole message, not inside a longer one
-                self._seen[key] = key in self.text and re.search(
-                    _WHOLE_BEFORE + re.escape(key) + _WHOLE_AFTER, self.text, re.MULTILINE) is not None
+                self._seen[key] = (
+                    key in self.text
+                    and re.search(_WHOLE_BEFORE + re.escape(key) + _WHOLE_AFTER, self.text, re.MULTILINE) is not None
+                )
         return self._seen[key]
 
 
@@ -185,7 +192,7 @@ def lines_for(truth: Truth, view: str) -> list[str]:
 
 def cut(lines: list[str], budget: int, from_end: bool) -> str:
     """As many whole lines as fit `budget` (exact o200k count of the joined text), from one end."""
-    pick = (lambda n: lines[len(lines) - n:]) if from_end else (lambda n: lines[:n])
+    pick = (lambda n: lines[len(lines) - n :]) if from_end else (lambda n: lines[:n])
     low, high = 0, len(lines)  # the largest n that fits, by bisection (the count grows with n)
     while low < high:
         middle = (low + high + 1) // 2
@@ -260,8 +267,9 @@ class Call:
 
 async def call_history(client: Client, user_id: str, view: str, budget: int) -> Call:
     started = time.perf_counter()
-    result = await client.call_tool("get_chat_history", {"channel_user_id": user_id, "max_tokens": budget,
-                                                         "detail": view})
+    result = await client.call_tool(
+        "get_chat_history", {"channel_user_id": user_id, "max_tokens": budget, "detail": view}
+    )
     seconds = time.perf_counter() - started
     text = "\n".join(block.text for block in result.content if isinstance(block, TextContent))
     structured = json.dumps(result.structured_content) if result.structured_content is not None else ""
@@ -271,8 +279,13 @@ async def call_history(client: Client, user_id: str, view: str, budget: int) -> 
 async def tools_list_tokens(client: Client) -> tuple[int, dict[str, int]]:
     tools = (await client.list_tools()).tools
     wanted = [t for t in tools if t.name in {"find_users", "get_chat_history"}]
-    wire = [{key: t.model_dump(mode="json", by_alias=True, exclude_none=True).get(key)
-             for key in ("name", "description", "inputSchema")} for t in sorted(wanted, key=lambda t: t.name)]
+    wire = [
+        {
+            key: t.model_dump(mode="json", by_alias=True, exclude_none=True).get(key)
+            for key in ("name", "description", "inputSchema")
+        }
+        for t in sorted(wanted, key=lambda t: t.name)
+    ]
     return tokens(json.dumps(wire)), {str(w["name"]): tokens(json.dumps(w)) for w in wire}
 
 
@@ -295,13 +308,23 @@ def cost() -> dict[str, float]:
 
     persona = dataclasses.replace(PERSONAS[1], conversations=1300, months=36, quiet_days=0)  # a 3-year Rahul
     wire = [message for _, message in generate(persona, 4242, HISTORY_END)][:COST_MESSAGES]
-    raw = json.dumps({"status": {"code": 1000, "desc": "Success"},
-                      "responseObject": {"conversations": wire, "total_records": len(wire)}}, ensure_ascii=False)
+    raw = json.dumps(
+        {
+            "status": {"code": 1000, "desc": "Success"},
+            "responseObject": {"conversations": wire, "total_records": len(wire)},
+        },
+        ensure_ascii=False,
+    )
     loads = best_of(5, lambda: json.loads(raw))
     messages = parse_messages(json.loads(raw)["responseObject"]["conversations"])
     budgeting = best_of(5, lambda: budget_transcript(messages, 4000, detail="conversation"))
-    return {"messages": len(messages), "json_mb": len(raw.encode()) / 1e6, "loads_ms": loads * 1000,
-            "budget_ms": budgeting * 1000, "ratio": budgeting / loads}
+    return {
+        "messages": len(messages),
+        "json_mb": len(raw.encode()) / 1e6,
+        "loads_ms": loads * 1000,
+        "budget_ms": budgeting * 1000,
+        "ratio": budgeting / loads,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -314,8 +337,10 @@ def mean(values: list[float]) -> float:
 
 async def measure(user_ids: list[str], others: tuple[str, ...]) -> dict[str, Any]:
     data = build_dataset()
-    truths = {uid: truth_of(uid, [w for _, w in data.conversation(data.user(uid))])  # type: ignore[arg-type]
-              for uid in [*user_ids, *others]}
+    truths = {
+        uid: truth_of(uid, [w for _, w in data.conversation(data.user(uid))])  # type: ignore[arg-type]
+        for uid in [*user_ids, *others]
+    }
     calls: list[Call] = []
     rows: dict[str, dict[str, dict[str, Any]]] = {}
     async with Client(sandbox_server()) as client:
@@ -326,16 +351,30 @@ async def measure(user_ids: list[str], others: tuple[str, ...]) -> dict[str, Any
             rows[group] = {}
             for view in VIEWS:
                 for budget in BUDGETS:
-                    per: dict[str, list[float]] = {k: [] for k in (
-                        "server_cov", "head_cov", "tail_cov", "digest_cov",
-                        "server_ret", "head_ret", "tail_ret", "digest_ret")}
+                    per: dict[str, list[float]] = {
+                        k: []
+                        for k in (
+                            "server_cov",
+                            "head_cov",
+                            "tail_cov",
+                            "digest_cov",
+                            "server_ret",
+                            "head_ret",
+                            "tail_ret",
+                            "digest_ret",
+                        )
+                    }
                     for uid in ids:
                         truth = truths[uid]
                         call = await call_history(client, uid, view, budget)
                         calls.append(call)
                         lines = lines_for(truth, view)
-                        texts = {"server": "" if call.error else call.text, "head": cut(lines, budget, False),
-                                 "tail": cut(lines, budget, True), "digest": digest(truth, budget)}
+                        texts = {
+                            "server": "" if call.error else call.text,
+                            "head": cut(lines, budget, False),
+                            "tail": cut(lines, budget, True),
+                            "digest": digest(truth, budget),
+                        }
                         for name, text in texts.items():
                             coverage, retention = score(truth, text)
                             per[f"{name}_cov"].append(coverage)
@@ -344,8 +383,9 @@ async def measure(user_ids: list[str], others: tuple[str, ...]) -> dict[str, Any
     return {"truths": truths, "calls": calls, "rows": rows, "tools_list": listed, "tools_per_tool": per_tool}
 
 
-def checks_for(rows: dict[str, dict[str, Any]], calls: list[Call], listed: int,
-               costs: dict[str, float]) -> list[tuple[str, bool]]:
+def checks_for(
+    rows: dict[str, dict[str, Any]], calls: list[Call], listed: int, costs: dict[str, float]
+) -> list[tuple[str, bool]]:
     checks: list[tuple[str, bool]] = []
     cover_target = {1000: ("x", 0.85), 4000: ("x", 0.95), 16000: ("abs", 0.99)}
     keep_target = {1000: 1.0, 4000: 1.3, 16000: 1.5}
@@ -355,36 +395,57 @@ def checks_for(rows: dict[str, dict[str, Any]], calls: list[Call], listed: int,
             kind, factor = cover_target[budget]
             need = factor * row["digest_cov"] if kind == "x" else factor
             how = f"{factor:.2f} x digest {row['digest_cov']:.3f}" if kind == "x" else f"{factor:.2f}"
-            checks.append((f"coverage  {view:<12} {budget:>6}: {row['server_cov']:.3f} >= {how} = {need:.3f}",
-                           row["server_cov"] >= need - 1e-9))
+            checks.append(
+                (
+                    f"coverage  {view:<12} {budget:>6}: {row['server_cov']:.3f} >= {how} = {need:.3f}",
+                    row["server_cov"] >= need - 1e-9,
+                )
+            )
     for view in VIEWS:
         for budget in BUDGETS:
             row = rows[f"{view}/{budget}"]
             better = max(row["head_ret"], row["tail_ret"])
             need = min(keep_target[budget] * better, 1.0)  # never more than everything
-            checks.append(((f"retention {view:<12} {budget:>6}: {row['server_ret']:.3f} >= "
-                           f"min(1, {keep_target[budget]:.1f} x better cut {better:.3f}) = {need:.3f}"),
-                           row["server_ret"] >= need - 1e-9))
+            checks.append(
+                (
+                    (
+                        f"retention {view:<12} {budget:>6}: {row['server_ret']:.3f} >= "
+                        f"min(1, {keep_target[budget]:.1f} x better cut {better:.3f}) = {need:.3f}"
+                    ),
+                    row["server_ret"] >= need - 1e-9,
+                )
+            )
     over = [c for c in calls if c.over]
     errors = [c for c in calls if c.error]
     checks.append((f"over budget: {len(over)} of {len(calls)} calls == 0", not over))
     checks.append((f"error results: {len(errors)} of {len(calls)} calls == 0", not errors))
-    checks.append(((f"cost: budget_transcript {costs['budget_ms']:.1f} ms / json.loads {costs['loads_ms']:.1f} ms "
-                   f"= {costs['ratio']:.2f} <= 2"), costs["ratio"] <= 2))
+    checks.append(
+        (
+            (
+                f"cost: budget_transcript {costs['budget_ms']:.1f} ms / json.loads {costs['loads_ms']:.1f} ms "
+                f"= {costs['ratio']:.2f} <= 2"
+            ),
+            costs["ratio"] <= 2,
+        )
+    )
     checks.append((f"tools/list: {listed} o200k tokens <= 800", listed <= 800))
     return checks
 
 
 def print_tables(title: str, rows: dict[str, dict[str, Any]]) -> None:
     print(f"\n{title}")
-    print(f"{'view':<13}{'budget':>7} | {'coverage: server':>16} {'head':>6} {'tail':>6} {'digest':>7} |"
-          f" {'retention: server':>18} {'head':>6} {'tail':>6} {'digest':>7}")
+    print(
+        f"{'view':<13}{'budget':>7} | {'coverage: server':>16} {'head':>6} {'tail':>6} {'digest':>7} |"
+        f" {'retention: server':>18} {'head':>6} {'tail':>6} {'digest':>7}"
+    )
     for view in VIEWS:
         for budget in BUDGETS:
             r = rows[f"{view}/{budget}"]
-            print(f"{view:<13}{budget:>7} | {r['server_cov']:>16.3f} {r['head_cov']:>6.3f} {r['tail_cov']:>6.3f} "
-                  f"{r['digest_cov']:>7.3f} | {r['server_ret']:>18.3f} {r['head_ret']:>6.3f} {r['tail_ret']:>6.3f} "
-                  f"{r['digest_ret']:>7.3f}")
+            print(
+                f"{view:<13}{budget:>7} | {r['server_cov']:>16.3f} {r['head_cov']:>6.3f} {r['tail_cov']:>6.3f} "
+                f"{r['digest_cov']:>7.3f} | {r['server_ret']:>18.3f} {r['head_ret']:>6.3f} {r['tail_ret']:>6.3f} "
+                f"{r['digest_ret']:>7.3f}"
+            )
 
 
 def main() -> int:
@@ -403,21 +464,38 @@ def main() -> int:
     truths: dict[str, Truth] = result["truths"]
 
     if args.json:
-        print(json.dumps({
-            "regulars": {uid: {"messages": len(truths[uid].messages), "visits": len(truths[uid].visits),
-                               "visits_with_distinctive": truths[uid].visits_with_distinctive,
-                               "user_messages": len(truths[uid].typed)} for uid in user_ids},
-            "rows": rows, "tools_list_tokens": result["tools_list"], "tools_per_tool": result["tools_per_tool"],
-            "cost": costs, "over_budget": [dataclasses.asdict(c) | {"text": None} for c in calls if c.over],
-            "calls": len(calls), "seconds": seconds,
-            "checks": [{"check": text, "pass": ok} for text, ok in checks],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "regulars": {
+                        uid: {
+                            "messages": len(truths[uid].messages),
+                            "visits": len(truths[uid].visits),
+                            "visits_with_distinctive": truths[uid].visits_with_distinctive,
+                            "user_messages": len(truths[uid].typed),
+                        }
+                        for uid in user_ids
+                    },
+                    "rows": rows,
+                    "tools_list_tokens": result["tools_list"],
+                    "tools_per_tool": result["tools_per_tool"],
+                    "cost": costs,
+                    "over_budget": [dataclasses.asdict(c) | {"text": None} for c in calls if c.over],
+                    "calls": len(calls),
+                    "seconds": seconds,
+                    "checks": [{"check": text, "pass": ok} for text, ok in checks],
+                },
+                indent=2,
+            )
+        )
         return 0 if all(ok for _, ok in checks) else 1
 
-    print(f"Regulars: {len(user_ids)} users, {sum(len(truths[u].visits) for u in user_ids)} visits "
-          f"({sum(truths[u].visits_with_distinctive for u in user_ids)} with a distinctive message), "
-          f"{sum(len(truths[u].messages) for u in user_ids)} messages; whole history, no dates; "
-          "means over users")
+    print(
+        f"Regulars: {len(user_ids)} users, {sum(len(truths[u].visits) for u in user_ids)} visits "
+        f"({sum(truths[u].visits_with_distinctive for u in user_ids)} with a distinctive message), "
+        f"{sum(len(truths[u].messages) for u in user_ids)} messages; whole history, no dates; "
+        "means over users"
+    )
     print(f"{'user':<18} {'messages':>8} {'visits':>7} {'w/ distinct':>11} {'user msgs':>9}")
     for uid in user_ids:
         t = truths[uid]
@@ -426,14 +504,19 @@ def main() -> int:
     if rows.get("others"):
         print_tables(f"Existing users for comparison ({', '.join(OTHERS)}; no targets)", rows["others"])
     slowest = max(calls, key=lambda c: c.seconds)
-    print(f"\n{len(calls)} calls, mean {mean([c.seconds for c in calls]) * 1000:.0f} ms, slowest "
-          f"{slowest.seconds * 1000:.0f} ms ({slowest.user_id}, {slowest.view}, {slowest.budget})")
+    print(
+        f"\n{len(calls)} calls, mean {mean([c.seconds for c in calls]) * 1000:.0f} ms, slowest "
+        f"{slowest.seconds * 1000:.0f} ms ({slowest.user_id}, {slowest.view}, {slowest.budget})"
+    )
     over = [c for c in calls if c.over]
     for c in over[:10]:
         print(f"  over budget: {c.user_id} {c.view} {c.budget}: {c.used} tokens")
-    print(f"tools/list: {result['tools_list']} tokens ({', '.join(f'{k} {v}' for k, v in result['tools_per_tool'].items())})")
-    print(f"cost: {costs['messages']} messages, {costs['json_mb']:.1f} MB JSON: json.loads {costs['loads_ms']:.1f} ms, "
-          f"budget_transcript {costs['budget_ms']:.1f} ms")
+    per_tool = ", ".join(f"{k} {v}" for k, v in result["tools_per_tool"].items())
+    print(f"tools/list: {result['tools_list']} tokens ({per_tool})")
+    print(
+        f"cost: {costs['messages']} messages, {costs['json_mb']:.1f} MB JSON: json.loads {costs['loads_ms']:.1f} ms, "
+        f"budget_transcript {costs['budget_ms']:.1f} ms"
+    )
     print("\nTargets")
     for text, ok in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {text}")

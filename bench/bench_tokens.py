@@ -51,16 +51,20 @@ def row(name: str, texts: list[str]) -> tuple[float, float]:
     pairs = [(count_tokens(text), o200k(text)) for text in texts if text]
     ratios = [estimate / real for estimate, real in pairs]
     weighted = sum(estimate for estimate, _ in pairs) / sum(real for _, real in pairs)
-    print(f"  {name:<34} {len(pairs):>5} {sum(ratios) / len(ratios):>6.2f} {min(ratios):>6.2f} {max(ratios):>6.2f}"
-          f" {weighted:>9.2f}")
+    print(
+        f"  {name:<34} {len(pairs):>5} {sum(ratios) / len(ratios):>6.2f} {min(ratios):>6.2f} {max(ratios):>6.2f}"
+        f" {weighted:>9.2f}"
+    )
     return min(ratios), weighted
 
 
 def soup(letters: str | Callable[[], str], count: int = 400, words: int = 8, longest: int = 10) -> list[str]:
     """`count` lines of up to `words` random words, each of letters drawn from `letters`."""
     pick = letters if callable(letters) else (lambda: RNG.choice(letters))
-    return [" ".join("".join(pick() for _ in range(RNG.randint(1, longest))) for _ in range(RNG.randint(1, words)))
-            for _ in range(count)]
+    return [
+        " ".join("".join(pick() for _ in range(RNG.randint(1, longest))) for _ in range(RNG.randint(1, words)))
+        for _ in range(count)
+    ]
 
 
 def char_range(low: int, high: int) -> Callable[[], str]:
@@ -76,8 +80,9 @@ def hostile() -> dict[str, list[str]]:
         "camelCase": ["".join(w.capitalize() for w in line.split()) for line in soup(string.ascii_lowercase)],
         "pseudo-words": soup(lambda: RNG.choice(syllables), longest=5),
         "combining marks": soup(lambda: RNG.choice(string.ascii_letters) + RNG.choice(marks) * RNG.randint(0, 5)),
-        "private use (BMP, planes 15-16)": soup(lambda: chr(RNG.choice([RNG.randint(0xE000, 0xF8FF),
-                                                                         RNG.randint(0xF0000, 0x10FFFD)]))),
+        "private use (BMP, planes 15-16)": soup(
+            lambda: chr(RNG.choice([RNG.randint(0xE000, 0xF8FF), RNG.randint(0xF0000, 0x10FFFD)]))
+        ),
         "CJK extension B": soup(char_range(0x20000, 0x2A6DF)),
         "Tibetan": soup(char_range(0x0F00, 0x0FFF)),
         "runs of ¶": ["¶" * RNG.randint(1, 200) for _ in range(100)] + [" ¶" * RNG.randint(1, 100) for _ in range(100)],
@@ -103,8 +108,10 @@ def speed(texts: list[str], wire: list[dict]) -> None:
     loads = min(_timed(lambda: json.loads(raw)) for _ in range(5))
     counting = min(_timed(lambda: [count_tokens(text) for text in texts]) for _ in range(5))
     size = sum(len(text.encode()) for text in texts)
-    print(f"\nspeed: count_tokens over {len(texts):,} messages ({size / 1e6:.1f} MB) {counting * 1000:.0f} ms, "
-          f"{counting / loads:.1f}x json.loads of their JSON ({loads * 1000:.0f} ms), {size / 1e6 / counting:.1f} MB/s")
+    print(
+        f"\nspeed: count_tokens over {len(texts):,} messages ({size / 1e6:.1f} MB) {counting * 1000:.0f} ms, "
+        f"{counting / loads:.1f}x json.loads of their JSON ({loads * 1000:.0f} ms), {size / 1e6 / counting:.1f} MB/s"
+    )
 
 
 def _timed(work: Callable[[], object]) -> float:
@@ -117,8 +124,11 @@ def main() -> int:
     sandbox = [m.text for m in parse_messages(generate_conversation(5, 3000, datetime(2025, 1, 1, tzinfo=UTC)))]
     header = f"  {'messages':<34} {'count':>5} {'mean':>6} {'worst':>6} {'max':>6} {'weighted':>9}"
     print("Ordinary chat (estimate / o200k_base)\n" + header)
-    ordinary = {**LANGUAGES, "mixed, multi-line (2,000)": chat_messages(11, 2000),
-                "sandbox conversations (3,000)": sandbox}
+    ordinary = {
+        **LANGUAGES,
+        "mixed, multi-line (2,000)": chat_messages(11, 2000),
+        "sandbox conversations (3,000)": sandbox,
+    }
     results = {name: row(name, texts) for name, texts in ordinary.items()}
     row("other scripts (bounded only)", OTHER_SCRIPTS)
     print("\nHostile text\n" + header)
@@ -126,10 +136,14 @@ def main() -> int:
     print("\nNot bounded\n" + header)
     row("crafted: known words + pseudo-words", crafted())
 
-    targets = [(min(worst for worst, _ in results.values()) >= 1, "never below o200k_base on ordinary chat"),
-               (worst_hostile >= 1, "never below o200k_base on hostile text")]
-    targets += [(weighted <= MAX_OVER_COUNT, f"{name}: over-counted {weighted:.2f}x <= {MAX_OVER_COUNT}x on average")
-                for name, (_, weighted) in results.items()]
+    targets = [
+        (min(worst for worst, _ in results.values()) >= 1, "never below o200k_base on ordinary chat"),
+        (worst_hostile >= 1, "never below o200k_base on hostile text"),
+    ]
+    targets += [
+        (weighted <= MAX_OVER_COUNT, f"{name}: over-counted {weighted:.2f}x <= {MAX_OVER_COUNT}x on average")
+        for name, (_, weighted) in results.items()
+    ]
     wire = generate_conversation(5, 10_000, datetime(2025, 1, 1, tzinfo=UTC))
     speed([m.text for m in parse_messages(wire)], wire)
     print("\nTargets")

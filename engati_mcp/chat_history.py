@@ -33,8 +33,16 @@ from engati_mcp.transcript import BudgetedTranscript, Continuation, Detail, budg
 
 _ID_ECHO_CHARS = (40, 12)  # the id as the heading shows it: in full up to 40 characters, then shorter
 _FACTS_SHARE = 10  # the structured content grows with optional facts up to max_tokens / this
-_OPTIONAL_FACTS = ("window", "conversations", "listed", "by_role", "page_number", "pages_fetched", "duplicates_dropped",
-                   "unreadable_items")
+_OPTIONAL_FACTS = (
+    "window",
+    "conversations",
+    "listed",
+    "by_role",
+    "page_number",
+    "pages_fetched",
+    "duplicates_dropped",
+    "unreadable_items",
+)
 
 
 @dataclass(frozen=True)
@@ -74,11 +82,14 @@ def _request(args: HistoryArgs, settings: Settings, now: datetime) -> HistoryReq
         raise InvalidArgumentsError("get_chat_history", {field: str(exc)}) from None
     end = end if end is not None else to_ms(now)
     if start is not None and start >= to_ms(now):
-        raise InvalidArgumentsError("get_chat_history", {
-            "start_date": f"is in the future ({iso_utc(start)}; now is {iso_utc(to_ms(now))})"})
+        raise InvalidArgumentsError(
+            "get_chat_history", {"start_date": f"is in the future ({iso_utc(start)}; now is {iso_utc(to_ms(now))})"}
+        )
     if start is not None and end <= start:
-        raise InvalidArgumentsError("get_chat_history", {
-            "end_date": f"must be later than start_date (start {iso_utc(start)}, end {iso_utc(end)})"})
+        raise InvalidArgumentsError(
+            "get_chat_history",
+            {"end_date": f"must be later than start_date (start {iso_utc(start)}, end {iso_utc(end)})"},
+        )
     return HistoryRequest(channel_user_id=args.channel_user_id, start_ms=start, end_ms=end, page_size=args.page_size)
 
 
@@ -93,8 +104,9 @@ def _bad(value: int | str | None, settings: Settings, now: datetime) -> bool:
 class _Fitting:
     """One call's result: the heading, the continuation rule, the facts, fitted together."""
 
-    def __init__(self, args: HistoryArgs, request: HistoryRequest, outcome: FetchOutcome, settings: Settings,
-                 now: datetime) -> None:
+    def __init__(
+        self, args: HistoryArgs, request: HistoryRequest, outcome: FetchOutcome, settings: Settings, now: datetime
+    ) -> None:
         self.args, self.request, self.outcome, self.settings = args, request, outcome, settings
         self.now = now
         self.id_in_next = True  # whether next_call can carry the id (not with a huge id at a tiny budget)
@@ -107,15 +119,21 @@ class _Fitting:
                 if fitted is not None:
                     return fitted
         raise BudgetTooSmallError(  # only reachable with an id no budget the schema allows can echo
-            f"max_tokens={self.args.max_tokens} cannot hold even the heading of this result; raise max_tokens.")
+            f"max_tokens={self.args.max_tokens} cannot hold even the heading of this result; raise max_tokens."
+        )
 
     def _fit(self, echo: int) -> CallToolResult | None:
         worst = self._facts(None, worst=True)
         reserve = _tokens(worst)
         transcript = budget_transcript(
-            self.outcome.messages, self.args.max_tokens - reserve, detail=self.args.detail,
-            heading=self._heading(echo), tz=self.settings.zone,
-            silence=self._silence(), next_call=self.next_call)
+            self.outcome.messages,
+            self.args.max_tokens - reserve,
+            detail=self.args.detail,
+            heading=self._heading(echo),
+            tz=self.settings.zone,
+            silence=self._silence(),
+            next_call=self.next_call,
+        )
         facts = self._facts(transcript)
         if transcript.tokens + _tokens(facts) > self.args.max_tokens:
             return None
@@ -136,20 +154,27 @@ class _Fitting:
     def _heading(self, echo: int) -> str:
         zone = self.settings.timezone
         start = self._local(self.request.start_ms) if self.request.start_ms is not None else "the beginning"
-        now = f"{self._local(to_ms(self.now))} {zone}" if zone == "UTC" else f"{self._local(to_ms(self.now))}, times {zone}"
+        now = (
+            f"{self._local(to_ms(self.now))} {zone}"
+            if zone == "UTC"
+            else f"{self._local(to_ms(self.now))}, times {zone}"
+        )
         end = "now" if self.request.end_ms >= to_ms(self.now) else self._local(self.request.end_ms)
         scope = f", page {self.args.page_number} of {self.args.page_size}/page" if self.args.page_number else ""
         lines = [f"Chat history of {_abbreviated(self.args.channel_user_id, echo)}, {start} → {end}{scope} (now {now})"]
         outcome = self.outcome
         if outcome.error is not None:
-            lines.append(f"INCOMPLETE: page {outcome.failed_page} failed: {outcome.error} Shown: what pages "
-                         f"1–{outcome.pages_fetched} held; the Next line retries the failed page.")
+            lines.append(
+                f"INCOMPLETE: page {outcome.failed_page} failed: {outcome.error} Shown: what pages "
+                f"1–{outcome.pages_fetched} held; the Next line retries the failed page."
+            )
         elif self.args.page_number and outcome.has_more:
             lines.append(f"More pages exist: page_number={self.args.page_number + 1} continues.")
         lines.extend(outcome.notes)
         if outcome.unreadable_items:
-            lines.append(f"{outcome.unreadable_items} record(s) from Engati could not be read as messages "
-                         "and are not shown.")
+            lines.append(
+                f"{outcome.unreadable_items} record(s) from Engati could not be read as messages and are not shown."
+            )
         return "\n".join(lines)
 
     def _local(self, ms: int) -> str:
@@ -183,8 +208,11 @@ class _Fitting:
 
     def _complete(self, call: dict[str, Any]) -> dict[str, Any] | None:
         same = {"page_size": self.args.page_size, "max_tokens": self.args.max_tokens, "detail": self.args.detail}
-        full = {key: value for key, value in ({"channel_user_id": self.args.channel_user_id} | same | call).items()
-                if value is not None and value != HISTORY_DEFAULTS.get(key)}
+        full = {
+            key: value
+            for key, value in ({"channel_user_id": self.args.channel_user_id} | same | call).items()
+            if value is not None and value != HISTORY_DEFAULTS.get(key)
+        }
         if full == self._this_call():
             return None  # never send a model back to the call it just made
         if not self.id_in_next:
@@ -192,9 +220,15 @@ class _Fitting:
         return full
 
     def _this_call(self) -> dict[str, Any]:
-        this = {"channel_user_id": self.args.channel_user_id, "start_date": self.request.start_ms,
-                "end_date": self.request.end_ms, "page_number": self.args.page_number,
-                "page_size": self.args.page_size, "max_tokens": self.args.max_tokens, "detail": self.args.detail}
+        this = {
+            "channel_user_id": self.args.channel_user_id,
+            "start_date": self.request.start_ms,
+            "end_date": self.request.end_ms,
+            "page_number": self.args.page_number,
+            "page_size": self.args.page_size,
+            "max_tokens": self.args.max_tokens,
+            "detail": self.args.detail,
+        }
         return {key: value for key, value in this.items() if value is not None and value != HISTORY_DEFAULTS.get(key)}
 
     # -- the facts ---------------------------------------------------------------------------
@@ -202,23 +236,27 @@ class _Fitting:
     def _facts(self, transcript: BudgetedTranscript | None, worst: bool = False) -> dict[str, Any]:
         total = len(self.outcome.messages)
         if transcript is None:  # priced before the digest exists: every number at its largest
-            wide = 10 ** 13
+            wide = 10**13
             next_call = self.next_call(Continuation(wide, wide))
             next_call = next_call and next_call | {"start_date": wide, "end_date": wide, "max_tokens": 100_000}
             shown = total
         else:
             next_call, shown = transcript.next_call, transcript.shown_messages
         facts = ChatHistoryFacts(
-            messages=total, shown=shown, next_call=next_call,
-            incomplete=self.outcome.error is not None or None, capped=self.outcome.capped or None,
+            messages=total,
+            shown=shown,
+            next_call=next_call,
+            incomplete=self.outcome.error is not None or None,
+            capped=self.outcome.capped or None,
         )
         return facts.model_dump(mode="json", exclude_none=True)
 
     def _optional(self, name: str, transcript: BudgetedTranscript) -> Any:
         outcome = self.outcome
         values = {
-            "window": Window(start=iso_utc(self.request.start_ms),
-                             end=iso_utc(self.request.end_ms) or "").model_dump(exclude_none=True),
+            "window": Window(start=iso_utc(self.request.start_ms), end=iso_utc(self.request.end_ms) or "").model_dump(
+                exclude_none=True
+            ),
             "conversations": transcript.conversations,
             "listed": transcript.conversations_listed,
             "by_role": transcript.counts_by_role,
@@ -233,7 +271,7 @@ class _Fitting:
 def _abbreviated(user_id: str, chars: int) -> str:
     """The id as the heading shows it; a very long one is cut (the call's own argument is exact)."""
     quoted = json.dumps(user_id, ensure_ascii=False)
-    return quoted if len(quoted) <= chars + 2 else quoted[: chars + 1] + "…\""
+    return quoted if len(quoted) <= chars + 2 else quoted[: chars + 1] + '…"'
 
 
 def _tokens(structured: dict[str, Any]) -> int:

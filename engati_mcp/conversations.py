@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from engati_mcp.models import Message, MessageKind, Role
 
@@ -29,8 +30,14 @@ DEFAULT_SILENCE = timedelta(minutes=30)
 _TELLING_CHARS = 15  # a lead shorter than this ("refund?") is kept only when nothing longer says more
 _BRIEF_CANDIDATES = 3  # a brief lead is the shortest telling message among this many
 
+
+def _word_set(text: str) -> frozenset[str]:
+    """A word list written as text (easier to read and extend than a list of quoted strings)."""
+    return frozenset(text.split())
+
+
 # Words that carry no request: greetings, thanks, acknowledgements, in the bot's usual languages.
-_SMALL_TALK = frozenset("""
+_SMALL_TALK = _word_set("""
 hi hii hiii hey heyy hello helo hallo yo hola ola oi namaste namaskar salaam salam marhaba
 good morning afternoon evening night day there bot team sir madam maam dear
 ok okay okk k kk fine alright alr cool great nice noted sure yes yeah yep yup ya no nope nah
@@ -38,21 +45,21 @@ thanks thank thankyou thanx thx ty tq tysm you u very much so lot a welcome appr
 gracias obrigado obrigada merci danke shukriya dhanyavad bye goodbye cya later hmm hm hmmm mm ah oh
 please pls plz again done got it
 नमस्ते धन्यवाद शुक्रिया ठीक है हाँ हां जी مرحبا شكرا السلام عليكم ありがとう こんにちは はい
-""".split())
+""")
 # A word: letters and digits with their combining marks (Devanagari, Arabic and accented Latin
 # words carry marks that `\w` alone does not match, and would split "नमस्ते" in three).
 _MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0dff"
 _WORD = re.compile(f"[\\w{_MARKS}]+")
 _CONTENT_WORD = re.compile(f"(?:[^\\W\\d_]|[{_MARKS}]){{3,}}")  # three letters or more: no numbers, no "ok"
 # Words too common to say what a run was about (English function words and chat filler).
-_STOPWORDS = _SMALL_TALK | frozenset("""
+_STOPWORDS = _SMALL_TALK | _word_set("""
 the and for are but not you your yours with this that these those from have has had was were will would
 can could should what when where which who whom why how is it its i me my mine we our us they them their
 an of to in on at by as be been being do does did am or if then than there here any some all just also
 about into out up down over more most much many very can't cant don't dont im i'm it's its ive i've
 want need get got still now today yesterday tomorrow is any know let tell please help one two
 user tapped
-""".split())
+""")
 # A bot reply that admits it did not understand (its usual wordings, several languages).
 _FALLBACK = re.compile(
     r"did(?:n'?t| not) (?:understand|get (?:that|you))|(?:could|can)(?:n'?t| ?not) understand|"
@@ -95,9 +102,7 @@ def split_conversations(messages: Sequence[Message], silence: timedelta = DEFAUL
     if any(m.session is not None for m in messages):
         cuts = [i for i in range(1, len(messages)) if _starts_new(messages[i - 1], messages[i], silence)]
     else:  # the common case, without Engati session ids: one comprehension over the times
-        times = [m.timestamp for m in messages]
-        cuts = [i for i in range(1, len(times))
-                if times[i] is not None and times[i - 1] is not None and times[i] - times[i - 1] > silence]
+        cuts = [i for i, gap in enumerate(_gaps(messages), start=1) if gap is not None and gap > silence]
     is_user = [m.role is Role.USER for m in messages]
     conversations = []
     for start, end in zip([0, *cuts], [*cuts, len(messages)], strict=True):
@@ -107,6 +112,12 @@ def split_conversations(messages: Sequence[Message], silence: timedelta = DEFAUL
             conversation.start, conversation.end = stamps[0], stamps[-1]
         conversations.append(conversation)
     return conversations
+
+
+def _gaps(messages: Sequence[Message]) -> list[timedelta | None]:
+    """The silence before each message after the first (None where a time is missing)."""
+    times = [m.timestamp for m in messages]
+    return [b - a if a is not None and b is not None else None for a, b in pairwise(times)]
 
 
 def _starts_new(previous: Message, message: Message, silence: timedelta) -> bool:
@@ -126,7 +137,8 @@ def _outcome(members: list[Message]) -> list[str]:
     if fallbacks:
         outcome.append("fallback" + (f" ×{fallbacks}" if fallbacks > 1 else ""))
     if any(m.role is Role.AGENT for m in members) or any(
-            m.kind is MessageKind.EVENT and _HANDOFF.search(m.text) for m in members):
+        m.kind is MessageKind.EVENT and _HANDOFF.search(m.text) for m in members
+    ):
         outcome.append("agent")
     if not replies and any(m.role is Role.USER for m in members):
         outcome.append("no reply")
@@ -151,8 +163,9 @@ def _says_something(text: str) -> bool:
     return any(word not in _SMALL_TALK for word in _WORD.findall(text.casefold()))
 
 
-def lead_of(messages: Sequence[Message], conversation: Conversation,
-            repeat_of: Callable[[int], str | None] = lambda _: None) -> tuple[int | None, int | None]:
+def lead_of(
+    messages: Sequence[Message], conversation: Conversation, repeat_of: Callable[[int], str | None] = lambda _: None
+) -> tuple[int | None, int | None]:
     """The conversation's lead, and its brief lead, in one pass over its messages.
 
     The lead is the user's first substantive message, preferring one said only here (`repeat_of`
@@ -181,6 +194,9 @@ def lead_of(messages: Sequence[Message], conversation: Conversation,
             first_substantive = index if first_substantive is None else first_substantive
     if telling:
         return telling[0], min(telling, key=lambda i: len(messages[i].text))
-    fallback = first_unique if first_unique is not None else (
-        first_substantive if first_substantive is not None else first_user)
+    fallback = (
+        first_unique
+        if first_unique is not None
+        else (first_substantive if first_substantive is not None else first_user)
+    )
     return fallback, fallback

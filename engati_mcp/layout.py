@@ -66,6 +66,7 @@ class _Layout:
     pick: Selection
     leads: list[int | None]
     often: set[str]
+    often_line: str
     head: list[str]
     counts_line: str
     runs: dict[tuple[int, int], str]
@@ -101,8 +102,7 @@ class _Layout:
     def _smallest(self, next_line: str) -> str:
         """Nothing fits beside the fixed lines: shed the note, then the counts, then the Next line."""
         head = self.head
-        candidates = ([*head, self._summary(0, 0), next_line], [*head, next_line], [*head, self._summary(0, 0)],
-                      head)
+        candidates = ([*head, self._summary(0, 0), next_line], [*head, next_line], [*head, self._summary(0, 0)], head)
         for candidate in candidates:
             text = "\n".join(line for line in candidate if line)
             if count_tokens(text) <= self.max_tokens:
@@ -150,23 +150,28 @@ class _Layout:
             topics = ""
             if count >= RUN_WORDS_FROM:  # a long run says what it was about: the words most of it shares
                 leads = self.leads or [None] * len(self.convs)  # no leads when nothing fits beside the heading
-                words = Counter(chain.from_iterable(self.convs[i].words(self.messages, leads[i])
-                                                for i in range(first, last + 1)))
+                words = Counter(
+                    chain.from_iterable(self.convs[i].words(self.messages, leads[i]) for i in range(first, last + 1))
+                )
                 shared = sorted(((w, n) for w, n in words.items() if n > 1), key=lambda wn: (-wn[1], wn[0]))[:3]
                 topics = ", ".join(f"{word[:24]} {n}" for word, n in shared)
-            self.runs[(first, last)] = (f"… {count} not shown{when}" if self.squeezed and not topics else
-                                        f"… {count} conversation{'' if count == 1 else 's'}{when} not shown"
-                                        + (f": {topics}" if topics else ""))
+            self.runs[(first, last)] = (
+                f"… {count} not shown{when}"
+                if self.squeezed and not topics
+                else f"… {count} conversation{'' if count == 1 else 's'}{when} not shown"
+                + (f": {topics}" if topics else "")
+            )
         return self.runs[(first, last)]
 
     def _next_line(self, continuation: Continuation | None, worst: bool = False) -> tuple[str, dict[str, Any] | None]:
         args = self.next_call(continuation)
         if worst and args is not None:  # the widest a continuation's arguments can be
-            args = args | {"start_date": 10 ** 13, "end_date": 10 ** 13, "max_tokens": 100_000}
+            args = args | {"start_date": 10**13, "end_date": 10**13, "max_tokens": 100_000}
         if not args:
             return "", None
         return "Next: get_chat_history(" + ", ".join(
-            f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in args.items()) + ")", args
+            f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in args.items()
+        ) + ")", args
 
     def _tag(self, message: Message) -> str:
         return "" if self.detail == "questions" else f"{message.role.value}: "
@@ -214,10 +219,16 @@ class _Layout:
                         self.pick.listed[conv] = False  # a listing without its lead says nothing
         text = render.text if tokens <= self.max_tokens else self._smallest(render.next_line)
         return BudgetedTranscript(
-            text=text, tokens=count_tokens(text), detail=self.detail, total_messages=len(self.messages),
-            counts_by_role={role.value: self.counts[role] for role in ROLE_ORDER if self.counts[role]}, conversations=len(self.convs),
-            conversations_listed=sum(self.pick.listed), shown_messages=render.shown,
-            omitted_messages=len(self.messages) - render.shown, continuation=render.continuation,
+            text=text,
+            tokens=count_tokens(text),
+            detail=self.detail,
+            total_messages=len(self.messages),
+            counts_by_role={role.value: self.counts[role] for role in ROLE_ORDER if self.counts[role]},
+            conversations=len(self.convs),
+            conversations_listed=sum(self.pick.listed),
+            shown_messages=render.shown,
+            omitted_messages=len(self.messages) - render.shown,
+            continuation=render.continuation,
             next_call=render.next_args,
         )
 
@@ -245,15 +256,15 @@ class _Layout:
         shown = self._shown(shown_keys)
         continuation = self._continuation(hidden)
         next_line, next_args = self._next_line(continuation)
-        lines = [*self.head, self._summary(shown, sum(self.pick.listed)), DATA_NOTE, self.often_line, *body,
-                 next_line]
+        lines = [*self.head, self._summary(shown, sum(self.pick.listed)), DATA_NOTE, self.often_line, *body, next_line]
         return Render("\n".join(line for line in lines if line), shown, continuation, next_line, next_args)
 
     def _shown(self, shown_keys: set[str]) -> int:
         """Messages in view with a line of their own, or counted by a shown line's "(×N)"."""
         lone = sum(1 for lines in self.pick.lines for line in lines.values() if line.key is None)
-        grouped = sum(self.repeats.count(key) for key in shown_keys
-                      if self.detail != "questions" or key.startswith(USER_KEY))
+        grouped = sum(
+            self.repeats.count(key) for key in shown_keys if self.detail != "questions" or key.startswith(USER_KEY)
+        )
         return lone + grouped
 
     def _hidden(self, index: int, shown_keys: set[str]) -> int:
@@ -261,8 +272,11 @@ class _Layout:
         if not self.pick.listed[index]:
             return 0
         lines = self.pick.lines[index]
-        return sum(1 for m in self.convs[index].members if self._in_view(m) and m not in lines
-                   and self.repeats.key_of(m) not in shown_keys)
+        return sum(
+            1
+            for m in self.convs[index].members
+            if self._in_view(m) and m not in lines and self.repeats.key_of(m) not in shown_keys
+        )
 
     def _in_view(self, message: int) -> bool:
         return self.detail != "questions" or self.messages[message].role is Role.USER

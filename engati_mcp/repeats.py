@@ -45,8 +45,9 @@ class RepeatIndex:
 
     def user_groups(self) -> list[tuple[str, int]]:
         """The user's repeated messages, most frequent first: (group, its first message)."""
-        groups = [(key, index) for key, index in self._first_at.items()
-                  if self._counts[key] > 1 and key.startswith(USER_KEY)]
+        groups = [
+            (key, index) for key, index in self._first_at.items() if self._counts[key] > 1 and key.startswith(USER_KEY)
+        ]
         return sorted(groups, key=lambda group: (-self._counts[group[0]], group[1]))
 
     def span_of(self, key: str, span: Callable[[datetime, datetime], str]) -> str:
@@ -54,5 +55,5 @@ class RepeatIndex:
         return span(first, last) if first is not None and last is not None else "no time"
 
     def count_mark(self, key: str, span: Callable[[datetime, datetime], str]) -> str:
-        """"[×3, Mar 04 → May 02 2026] ", written before the quoted text so no text can forge it."""
+        """ "[×3, Mar 04 → May 02 2026] ", written before the quoted text so no text can forge it."""
         return f"[×{self._counts[key]}, {self.span_of(key, span)}] "

@@ -72,9 +72,7 @@ def parse_date_input(value: int | str | None, tz: tzinfo = UTC, now: datetime | 
 
 def _checked_ms(number: int) -> int:
     if 0 <= number < MS_MIN:
-        raise ValueError(
-            f"{number} looks like seconds, not milliseconds; multiply by 1000 (e.g. {number * 1000})"
-        )
+        raise ValueError(f"{number} looks like seconds, not milliseconds; multiply by 1000 (e.g. {number * 1000})")
     if number < 0 or number >= MS_MAX:
         raise ValueError(f"{number} is not a plausible UTC epoch-milliseconds time (13 digits, e.g. 1740787200000)")
     return number
@@ -112,8 +110,10 @@ def _valid_date(value: int | str | None) -> int | str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-_DATE_FORMS = ("UTC epoch milliseconds (not seconds), ISO 8601 ('2025-03-01', '2025-03-01T08:00', no offset "
-               "= the server's time zone) or a window back from now ('30m', '24h', '7d', '2w', 'now')")
+_DATE_FORMS = (
+    "UTC epoch milliseconds (not seconds), ISO 8601 ('2025-03-01', '2025-03-01T08:00', no offset "
+    "= the server's time zone) or a window back from now ('30m', '24h', '7d', '2w', 'now')"
+)
 DateArg = Annotated[
     int | str | None,
     AfterValidator(_valid_date),
@@ -182,8 +182,10 @@ PageSize = _whole(None, 1, 500)
 MaxTokens = _whole("Budget for the whole result.", 200, 100_000)
 Detail = Annotated[
     Literal["questions", "conversation", "full"],
-    Field(description="questions: only what the user wrote; conversation: with bot and agent replies "
-                      "shortened; full: verbatim."),
+    Field(
+        description="questions: only what the user wrote; conversation: with bot and agent replies "
+        "shortened; full: verbatim."
+    ),
 ]
 HISTORY_DEFAULTS: dict[str, Any] = {"page_size": 500, "max_tokens": 4000, "detail": "conversation"}
 
@@ -224,12 +226,13 @@ class ChatHistoryFacts(_Out):
     messages: int = Field(description="Messages read in the window.")
     shown: int = Field(description="Messages shown, with a line or in a line's repeat count.")
     next_call: dict[str, Any] | None = Field(
-        None, description="Exact get_chat_history arguments that read what was left out, if anything was.")
+        None, description="Exact get_chat_history arguments that read what was left out, if anything was."
+    )
     incomplete: bool | None = Field(None, description="A page failed: part of the window was not read.")
     capped: bool | None = Field(None, description="ENGATI_MAX_MESSAGES stopped the read: earlier messages exist.")
     window: Window | None = None
     conversations: int | None = None
-    listed: int | None = Field(None, description="Conversations with at least one line.")
+    listed: int | None = Field(default=None, description="Conversations with at least one line.")
     by_role: dict[str, int] | None = None
     page_number: int | None = None
     pages_fetched: int | None = None

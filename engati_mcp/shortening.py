@@ -49,7 +49,7 @@ def middle_cut(text: str, max_tokens: int) -> str:
     keep = len(text) * max_tokens // max(total, 1)
     while True:
         head = text[: keep * 2 // 3].rstrip()
-        tail = text[len(text) - keep // 3:].lstrip() if keep >= 3 else ""
+        tail = text[len(text) - keep // 3 :].lstrip() if keep >= 3 else ""
         cut = f"{head} [… {len(text) - len(head) - len(tail)} characters omitted …] {tail}".rstrip()
         if count_tokens(cut) <= max_tokens or keep <= 12:
             return cut

@@ -59,8 +59,7 @@ _WIDE_SPACE = r"\x85\xa0\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _SPACE = r"\t\n\x0b\x0c\r " + _WIDE_SPACE  # \s
 _ASCII_SYMBOL = r"\x00-\x08\x0e-\x1f!-/:-@\[-`{-\x7f"
 _SYMBOL = (  # everything else: punctuation, symbols, emoji, controls
-    _ASCII_SYMBOL +
-    r"\x80-\x84\x86-\x9f\xa1-\xa9\xab-\xb1\xb4\xb6-\xb8\xbb\xbf\xd7\xf7\u0600-\u060f\u061b-\u061f"
+    _ASCII_SYMBOL + r"\x80-\x84\x86-\x9f\xa1-\xa9\xab-\xb1\xb4\xb6-\xb8\xbb\xbf\xd7\xf7\u0600-\u060f\u061b-\u061f"
     r"\u066a-\u066d\u06d4\u06dd\u06de\u06e9\u06fd\u06fe\u0964\u0965\u0970\u200b-\u2027\u202a-\u202e"
     r"\u2030-\u205e\u2060-\u2064\u2066-\u206f\u20a0-\u20c0\u2190-\u2426\u2440-\u244a\u249c-\u24e9"
     r"\u2500-\u2775\u2794-\u2b73\u2b76-\u2b95\u2b97-\u2bff\u3001-\u3004\u3008-\u3020\u3030\u3036\u3037"
@@ -78,8 +77,9 @@ _SYMBOL = (  # everything else: punctuation, symbols, emoji, controls
 _UNLISTED = re.compile(f"[^{_UPPER}{_LOWER}{_CASELESS}{_NUMBER}{_SPACE}{_SYMBOL}]")
 
 
-def _pre_tokenizer(upper: str, lower: str, caseless: str, mark: str, number: str, wide_space: str, symbol: str
-                   ) -> re.Pattern[str]:
+def _pre_tokenizer(
+    upper: str, lower: str, caseless: str, mark: str, number: str, wide_space: str, symbol: str
+) -> re.Pattern[str]:
     """o200k's pattern, with its Unicode classes spelled out by the arguments."""
     lead = rf"[{symbol}{mark}\t\x0b\x0c {wide_space}]"  # [^\r\n\p{L}\p{N}]
     space = rf"\t\n\x0b\x0c\r {wide_space}"  # \s
@@ -330,15 +330,15 @@ _SCRIPT_WORDS = {
 _SYMBOLS = {  # costs of " p" and "p"
     "11": (
         "? ! . , : ; ... .. !! ?? ??? !!! - -- – — … ( ) [ ] { } \" ' ` / | \\ @ # & + * % $ = < > ~ ^ _ :) :( ;) "
-        "(: ): ). ), ?) !) ,\" .\" ?\" !\" \", '. ', ¶ ’ ‘ “ ” « » ¿ ¡ ₹ € £ ¥ • · ° ™ © ® → ← ✓ ✔ ✅ ⭐ ❤ ❤️ 。 "
-        "、 ， ： 「 」 『 （ ） ～ ・ ؟ ، ؛ । 😀 😂 😊 🙂 😉 👍 {\" \": \"} }, }] [{ \"] ], \":\" =\" (\" \")"
+        '(: ): ). ), ?) !) ," ." ?" !" ", \'. \', ¶ ’ ‘ “ ” « » ¿ ¡ ₹ € £ ¥ • · ° ™ © ® → ← ✓ ✔ ✅ ⭐ ❤ ❤️ 。 '
+        '、 ， ： 「 」 『 （ ） ～ ・ ؟ ، ؛ । 😀 😂 😊 🙂 😉 👍 {" ": "} }, }] [{ "] ], ":" =" (" ")'
     ),
     "22": (
         "?!? ❌ 😃 😄 😆 😅 😇 😋 😎 🤔 🤗 🙄 😏 😒 😞 😔 😟 😕 🙁 😣 😖 😫 😩 😢 😤 😠 😡 🤬 😱 😨 😰 😥 😓 🤝 👎 "
         "🙌 💪 👋 ✋ 🤞 💯 🎉 🎊 💔 💖 💙 💚 💛 💜 🤍 ⚡ 🌟 😐 😑 😶 🤐 😬 🤦 🤷 👀 📦 🚚 💰 💳 📞 📱 🤖 👍👍 😂😂 "
-        "😊😊 👍🏻 👍🏼 \":{"
+        '😊😊 👍🏻 👍🏼 ":{'
     ),
-    "21": "?! !? .) :// ☺ ✨ ？ ！ ； 』 😁 🤣 😍 😘 😭 👌 👏 🙏 🔥 💕 \":[",
+    "21": '?! !? .) :// ☺ ✨ ？ ！ ； 』 😁 🤣 😍 😘 😭 👌 👏 🙏 🔥 💕 ":[',
     "33": "✌️ 🧡 🖤 ☹️ ⏰ 🛒 👍👍👍 😂😂😂 😊😊😊 👍🏽 👍🏾 👍🏿 👋🏻 👋🏼 💪🏻 💪🏼",
     "32": "☺️ 🥰 🥺 🙏🙏 😍😍 🔥🔥 😭😭 👏👏 🤣🤣 🙏🏻 🙏🏼 👌🏻 👌🏼 👏🏻 👏🏼",
     "44": "🇮🇳 🇧🇷 🇪🇸 🇵🇹 🇺🇸 🇬🇧 🇦🇪 🇸🇦 🇯🇵 👋🏽 👋🏾 👋🏿 💪🏽 💪🏾 💪🏿",

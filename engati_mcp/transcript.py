@@ -99,8 +99,16 @@ def budget_transcript(
 
 
 class _Digest(_Layout):
-    def __init__(self, messages: Sequence[Message], max_tokens: int, detail: Detail, heading: str,
-                 tz: tzinfo, silence: timedelta, next_call: NextCall | None) -> None:
+    def __init__(
+        self,
+        messages: Sequence[Message],
+        max_tokens: int,
+        detail: Detail,
+        heading: str,
+        tz: tzinfo,
+        silence: timedelta,
+        next_call: NextCall | None,
+    ) -> None:
         self.messages = messages
         self.max_tokens = max_tokens
         self.detail = detail
@@ -147,8 +155,11 @@ class _Digest(_Layout):
             if len(text) > _OFTEN_CHARS:
                 continue
             # The count first and the text quoted as JSON (its own quotes escaped): no text can forge an item.
-            when = f" ({self.repeats.span_of(key, self._span)})" if not self.squeezed and is_substantive(
-                self.messages[index]) else ""  # dates, when there is room and the message says something
+            when = (
+                f" ({self.repeats.span_of(key, self._span)})"
+                if not self.squeezed and is_substantive(self.messages[index])
+                else ""
+            )  # dates, when there is room and the message says something
             item = f"×{self.repeats.count(key)}{when} {json.dumps(text, ensure_ascii=False)}"
             price = count_tokens(item) + 1
             if cost + price > share:
@@ -166,7 +177,7 @@ class _Digest(_Layout):
 
     def _reserve(self) -> int:
         """Tokens of the fixed lines, with the numbers only known at the end at their largest."""
-        worst_next, _ = self._next_line(Continuation(10 ** 13, 10 ** 13), worst=True)
+        worst_next, _ = self._next_line(Continuation(10**13, 10**13), worst=True)
         fixed = [*self.head, self._summary(self.in_view_total, len(self.convs)), DATA_NOTE, worst_next]
         years = len({f"{c.start.astimezone(self.tz):%Y}" for c in self.convs if c.start is not None})
         return count_tokens("\n".join(line for line in fixed if line)) + 1 + 4 * years
@@ -274,8 +285,9 @@ class _Digest(_Layout):
             return
         order = [i for i in _spread(len(self.convs)) if self.pick.listed[i]]
         cap = max(_LEAD_CAP, budget // _LONG_MESSAGE_SHARE)
-        queues = {i: deque(_from_both_ends([m for m in self.convs[i].members if self._more_candidate(i, m)]))
-                  for i in order}
+        queues = {
+            i: deque(_from_both_ends([m for m in self.convs[i].members if self._more_candidate(i, m)])) for i in order
+        }
         misses = 0
         while queues and misses < len(queues) + _MISSES_BEFORE_STOP:
             for index in list(queues):
@@ -299,8 +311,11 @@ class _Digest(_Layout):
         return self.detail != "full" and self.repeats.key_of(message) in self.repeats.shown
 
     def _user_lines_missing(self) -> bool:
-        return any(self.messages[m].role is Role.USER and m not in self.pick.lines[index]
-                   and not self._said_elsewhere(m) for index, conv in enumerate(self.convs) for m in conv.members)
+        return any(
+            self.messages[m].role is Role.USER and m not in self.pick.lines[index] and not self._said_elsewhere(m)
+            for index, conv in enumerate(self.convs)
+            for m in conv.members
+        )
 
     def _take_replies(self, budget: int) -> None:
         """The bot's and agents' replies, cheapest first; a repeated template once, with its count."""
@@ -360,13 +375,15 @@ class _Digest(_Layout):
         for index in _spread(len(self.convs)):
             lead = self.leads[index] if self.pick.listed[index] else None
             old = self.pick.lines[index].get(lead) if lead is not None else None
-            if old is None or not old.shortened:
+            if lead is None or old is None or not old.shortened:
                 continue
-            new = self._offer(lead, _LEAD_CAP, indented=len(self.pick.lines[index]) > 1)
-            new.cost -= old.cost - self._bare_cost(old, lead, indented=len(self.pick.lines[index]) > 1)
+            indented = len(self.pick.lines[index]) > 1
+            new = self._offer(lead, _LEAD_CAP, indented=indented)
+            new.cost += old.cost - self._bare_cost(old, lead, indented)  # its count, already paid, carries over
             if self.pick.used + new.cost - old.cost <= budget:
                 self.pick.lines[index][lead] = new
                 self.pick.used += new.cost - old.cost
+
 
 # ---------------------------------------------------------------------------------------------
 # Helpers

@@ -72,8 +72,12 @@ async def golden_result(arguments: dict[str, Any]) -> dict[str, Any]:
     async with Client(server) as client:
         result = await client.call_tool("get_chat_history", arguments)
     text = "\n".join(block.text for block in result.content if isinstance(block, TextContent))
-    return {"arguments": arguments, "is_error": bool(result.is_error), "text": text.split("\n"),
-            "structured_content": result.structured_content}
+    return {
+        "arguments": arguments,
+        "is_error": bool(result.is_error),
+        "text": text.split("\n"),
+        "structured_content": result.structured_content,
+    }
 
 
 def pretty(value: Any) -> str:
@@ -91,16 +95,24 @@ async def test_result_matches_the_committed_golden_file(case: str, frozen_now: d
         pytest.fail(f"no golden file {path.name}: run with UPDATE_SNAPSHOTS=1, review it and commit it")
     expected = path.read_text(encoding="utf-8")
     if actual != expected:
-        diff = list(difflib.unified_diff(expected.splitlines(), actual.splitlines(), f"committed {path.name}",
-                                         "this run", lineterm="", n=2))
+        diff = list(
+            difflib.unified_diff(
+                expected.splitlines(), actual.splitlines(), f"committed {path.name}", "this run", lineterm="", n=2
+            )
+        )
         shown = "\n".join(diff[:200]) + (f"\n… {len(diff) - 200} more diff lines" if len(diff) > 200 else "")
-        pytest.fail(f"{case} changed (if intended: UPDATE_SNAPSHOTS=1 pytest tests/test_golden.py, then commit):\n"
-                    f"{shown}", pytrace=False)
+        pytest.fail(
+            f"{case} changed (if intended: UPDATE_SNAPSHOTS=1 pytest tests/test_golden.py, then commit):\n{shown}",
+            pytrace=False,
+        )
 
 
 def test_the_frozen_clock_reaches_every_module_that_reads_it(frozen_now: datetime) -> None:
-    loaded = [module for name, module in sys.modules.items()
-              if (name == "engati_mcp" or name.startswith("engati_mcp.")) and hasattr(module, "now_utc")]
+    loaded = [
+        module
+        for name, module in sys.modules.items()
+        if (name == "engati_mcp" or name.startswith("engati_mcp.")) and hasattr(module, "now_utc")
+    ]
     assert loaded and all(module.now_utc() == frozen_now for module in loaded)
 
 
@@ -121,7 +133,13 @@ def test_results_do_not_depend_on_the_string_hash_seed() -> None:
     runs = []
     for seed in ("1", "2"):
         env = os_.environ | {"PYTHONHASHSEED": seed}
-        done = subprocess.run([sys.executable, "-c", _IN_A_FRESH_PROCESS.format(root=root)], capture_output=True,
-                              text=True, env=env, check=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-c", _IN_A_FRESH_PROCESS.format(root=root)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+            timeout=120,
+        )
         runs.append(json.loads(done.stdout))
     assert runs[0] == runs[1]

@@ -4,8 +4,8 @@ as the server's own lines."""
 
 from __future__ import annotations
 
-import os
 import json
+import os
 import re
 import subprocess
 import sys
@@ -130,8 +130,11 @@ def parse(result: BudgetedTranscript) -> Parsed:
 
 def bare(line: str) -> str:
     """A message line's text without its role tag and its "[×N, dates] " count."""
-    return COUNT_MARK.sub("", ROLE_TAG.sub("", line), count=1) if COUNT_MARK.match(ROLE_TAG.sub("", line)) \
+    return (
+        COUNT_MARK.sub("", ROLE_TAG.sub("", line), count=1)
+        if COUNT_MARK.match(ROLE_TAG.sub("", line))
         else ROLE_TAG.sub("", line)
+    )
 
 
 def run_when(match: re.Match[str]) -> str | None:
@@ -164,7 +167,7 @@ def displayed_counts(result: BudgetedTranscript) -> list[tuple[str, int]]:
     for block in parsed.blocks:
         for line in block.lines:
             if (match := COUNT_MARK.match(ROLE_TAG.sub("", line))) is not None:
-                counts.append((ROLE_TAG.sub("", line)[match.end():], int(match["count"])))
+                counts.append((ROLE_TAG.sub("", line)[match.end() :], int(match["count"])))
     return counts
 
 
