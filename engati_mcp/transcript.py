@@ -5,33 +5,29 @@ Pure and synchronous (messages and a budget in, the text and the facts about it 
 come back for months, so the history is read as conversations (`conversations`) and the budget is
 spent in this order, each step only with what the previous one left:
 
-1. **Leads.** Every conversation gets one line: the user's first substantive message. When even the
-   leads do not all fit, conversations are chosen evenly across the window (always the first and the
-   most recent) and each skipped run becomes one line with its count, dates and most frequent words.
-2. **More of what the user wrote**, round-robin across conversations, so no month is starved.
+1. **Leads.** Every conversation gets one line: the user's first substantive message (one said only
+   there, when there is one). When even the leads do not all fit, the digest is *squeezed*: briefer
+   leads, day-only dates, and conversations chosen evenly across the window by halving the longest
+   run not yet listed (the first and the most recent before all, a few side by side, so that there
+   are few run lines to pay for); each skipped run becomes one line with its count, dates and words.
+   Beside the leads, in a tenth of the budget at most, an "Often said" line counts the user's repeats.
+2. **More of what the user wrote**, round-robin across conversations (a long one from both ends),
+   once every conversation is listed: no conversation gets a second line while another has none.
 3. **The bot's and agents' replies** (`detail="conversation"`), cheapest first, cut to their first
    line, a repeated template shown once with its count. In `detail="full"` every message takes part
    in step 2 instead, verbatim (a very long one cut in the middle).
 
-Layout: a conversation with one line shown is that line; with more, a heading and its messages
-under it with the time only. The role tag appears only where the view mixes roles:
+How each line reads is `layout`'s concern. Counts are exact: `×N` counts every occurrence in the
+window read, shown or not, and is written before the quoted text, which always comes last on its
+line (after the one sanitizer, `sanitize.one_line`), so no message can pose as the server.
 
-    2025-03-02 18:40 [4 msgs] user: Can I change the delivery address?
-    2025-03-04 09:12 [7 msgs, bot fell back, 2 hidden]
-      09:12 user: Where is my order ORD-48213? (×3, 2025-03-04 → 2025-05-02)
-      09:13 bot: Your order has shipped …
-    … 37 conversations 2025-04-02 → 2025-05-30 not shown: refund 14, flight 9, invoice 6
-
-Quoted text always comes last on its line, after the server's own words, and passes through the one
-sanitizer (`sanitize.one_line`), so no message can pose as a heading or as the server. Counts are
-exact: `×N` counts every occurrence in the window read, shown or not.
-
-How it stays inside the budget: the numbers only known at the end (the view line, the `Next:`
-line) are reserved at their widest; conversations are chosen on a quick price and then priced
-exactly; every later line is priced when offered (`count_tokens` is an upper bound that adds up
-across lines) and taken only if it fits. The final text is counted once more and, if an estimate
-was off, the lines taken last are given back. The work is one pass over the messages plus work
-proportional to what is shown (bench/bench_budget.py measures it against json.loads).
+How it stays inside the budget: the lines whose numbers are only known at the end (the summary, the
+`Next:` line) are reserved at their widest; conversations are chosen on a quick price and then priced
+exactly, with the run lines they change; every later line is priced when offered (`count_tokens` is
+an upper bound that adds up across lines) and taken only if it fits. The final text is counted once
+more and, if an estimate was off, what was taken last is given back (`layout._Layout._fit`). The work
+is one pass over the messages plus work proportional to what is shown (bench/bench_budget.py measures
+it against json.loads).
 """
 
 from __future__ import annotations
