@@ -25,14 +25,12 @@ import asyncio
 import json
 import logging
 import os
-import shlex
 import sys
-import textwrap
 from collections.abc import Sequence
 from typing import IO, Any
-from urllib.parse import urlsplit
 
 from engati_mcp import __version__
+from engati_mcp.cli_text import for_a_shell, origin, sandbox_instructions
 from engati_mcp.prompt_files import PromptFileError
 from engati_mcp.scrub import remember, scrub, scrub_json
 
@@ -328,11 +326,11 @@ async def _check(args: argparse.Namespace) -> int:
 
     settings = load_settings(_overrides(args))
     if isinstance(settings, ConfigProblem):
-        _say(_for_a_shell(settings.message), sys.stderr)
+        _say(for_a_shell(settings.message), sys.stderr)
         return 1
     remember(settings.api_key.get_secret_value())
     # Scheme, host and port only: a path (a proxy's prefix) can carry a token of its own.
-    _say(f"Configuration OK: customer {settings.customer_id}, bot {settings.bot_key}, {_origin(settings.base_url)}")
+    _say(f"Configuration OK: customer {settings.customer_id}, bot {settings.bot_key}, {origin(settings.base_url)}")
     try:
         async with EngatiClient(settings) as client:
             await client.ping()
@@ -344,43 +342,6 @@ async def _check(args: argparse.Namespace) -> int:
         return 1
     _say("Engati answered an authenticated request: the API key, customer id and bot key work.")
     return 0
-
-
-def _origin(url: str) -> str:
-    """`scheme://host[:port]` of a URL: no user info, path, query or fragment."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    host = f"[{host}]" if ":" in host else host
-    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
-
-
-_SHELL_EXAMPLES = {
-    "ENGATI_API_KEY": "'<the key from the portal>'",
-    "ENGATI_CUSTOMER_ID": "10294",
-    "ENGATI_BOT_KEY": "1a1c9bfa5e0f41ed",
-    "ENGATI_BASE_URL": "https://api.engati.com",
-}
-
-
-def _for_a_shell(message: str) -> str:
-    """The configuration problem with advice for someone at a shell, not in an MCP client's config."""
-    problems = [line for line in message.splitlines() if line.startswith("- ")]
-    if not problems:
-        return message
-    names = list(dict.fromkeys(line[2:].split(" ", 1)[0] for line in problems))  # "- NAME is ..."
-    exports = [f"  export {name}={_SHELL_EXAMPLES.get(name, '...')}" for name in names]
-    return "\n".join(
-        [
-            "engati-mcp is not configured correctly:",
-            *problems,
-            "Set them in this shell (or pass them as flags, see --help), then run the check again, e.g.:",
-            *exports,
-            (
-                "ENGATI_API_KEY, ENGATI_CUSTOMER_ID and ENGATI_BOT_KEY are shown in the Engati portal under "
-                "Integration > Engati API. Once the check passes, give the MCP client the same values."
-            ),
-        ]
-    )
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -404,37 +365,6 @@ def _sandbox(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
-
-
-def sandbox_instructions(base_url: str) -> str:
-    """What `engati-mcp sandbox` prints once it listens: the URL, the credentials, and how to use them."""
-    from engati_mcp.sandbox import sandbox_environment
-
-    env = sandbox_environment(base_url)
-    assignments = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items())
-    env_block = '"env": ' + json.dumps(env, indent=2)  # to paste into the client's entry for engati-mcp
-    return "\n".join(
-        [
-            f"Engati sandbox (a fake Engati API with made-up users) at {base_url}; Ctrl-C stops it.",
-            "Its credentials are public and fixed:",
-            f"  base URL     {base_url}",
-            *(f"  {label:<12} {env[name]}" for label, name in _CREDENTIAL_LABELS),
-            "",
-            "Check it from another terminal:",
-            f"  {assignments} engati-mcp check",
-            "",
-            "Or point an MCP client's engati-mcp entry at it with this env block:",
-            textwrap.indent(env_block, "  "),
-            "then ask it what asha.rao@example.com asked the bot.",
-        ]
-    )
-
-
-_CREDENTIAL_LABELS = (
-    ("API key", "ENGATI_API_KEY"),
-    ("customer id", "ENGATI_CUSTOMER_ID"),
-    ("bot key", "ENGATI_BOT_KEY"),
-)
 
 
 def _print_public(text: str) -> None:

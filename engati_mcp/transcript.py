@@ -55,6 +55,7 @@ from engati_mcp.digest_types import (
 )
 from engati_mcp.layout import DATA_NOTE, RUN_WORDS_FROM, _Layout
 from engati_mcp.models import Message, Role
+from engati_mcp.orders import from_both_ends, spread
 from engati_mcp.repeats import RepeatIndex
 from engati_mcp.sanitize import one_line
 from engati_mcp.shortening import first_line, head_cut, middle_cut, quick_tokens
@@ -199,7 +200,7 @@ class _Digest(_Layout):
         priced exactly, with the run lines it changes."""
         n = len(self.convs)
         if not self.squeezed:
-            for index in _spread(n):
+            for index in spread(n):
                 self._list(index, _LEAD_CAP, budget)
             return
         cap = _MIN_LEAD_CAP
@@ -229,7 +230,7 @@ class _Digest(_Layout):
         """What the halving left: any conversation whose listing still fits (a short lead, or one
         that joins two runs into none), in spread order, until several in a row do not."""
         misses = 0
-        for index in _spread(len(self.convs)):
+        for index in spread(len(self.convs)):
             if misses >= 2 * _MISSES_BEFORE_STOP:
                 return
             if not self.pick.listed[index]:
@@ -279,10 +280,10 @@ class _Digest(_Layout):
         self._restore_leads(budget)
         if not all(self.pick.listed):
             return
-        order = [i for i in _spread(len(self.convs)) if self.pick.listed[i]]
+        order = [i for i in spread(len(self.convs)) if self.pick.listed[i]]
         cap = max(_LEAD_CAP, budget // _LONG_MESSAGE_SHARE)
         queues = {
-            i: deque(_from_both_ends([m for m in self.convs[i].members if self._more_candidate(i, m)])) for i in order
+            i: deque(from_both_ends([m for m in self.convs[i].members if self._more_candidate(i, m)])) for i in order
         }
         misses = 0
         while queues and misses < len(queues) + _MISSES_BEFORE_STOP:
@@ -368,7 +369,7 @@ class _Digest(_Layout):
 
     def _restore_leads(self, budget: int) -> None:
         """Leads squeezed to fit every conversation get their full length back, while it fits."""
-        for index in _spread(len(self.convs)):
+        for index in spread(len(self.convs)):
             lead = self.leads[index] if self.pick.listed[index] else None
             old = self.pick.lines[index].get(lead) if lead is not None else None
             if lead is None or old is None or not old.shortened:
@@ -393,25 +394,3 @@ def _run_price(length: int) -> int:
     if length == 1:
         return _RUN_ONE_QUICK
     return _RUN_WORDS_QUICK if length >= RUN_WORDS_FROM else _RUN_LINE_QUICK
-
-
-def _spread(n: int) -> list[int]:
-    """0..n-1 ordered so that every prefix is spread evenly: last, first, middle, quarters, ..."""
-    if n <= 0:
-        return []
-    order = [n - 1, 0]
-    intervals = [(0, n - 1)]
-    while intervals:
-        following = []
-        for low, high in intervals:
-            if high - low > 1:
-                middle = (low + high) // 2
-                order.append(middle)
-                following += [(low, middle), (middle, high)]
-        intervals = following
-    return list(dict.fromkeys(order))
-
-
-def _from_both_ends(items: list[int]) -> list[int]:
-    """First, last, second, second to last ...: a long conversation cut short keeps its start and end."""
-    return [items[i // 2] if i % 2 == 0 else items[-1 - i // 2] for i in range(len(items))]
