@@ -13,26 +13,15 @@ from mcp import Client
 from engati_mcp import __version__
 from engati_mcp.server import create_server
 from engati_mcp.tokens import count_tokens
-from tests.conftest import BASE, BOT, CUSTOMER, FAKE_KEY, FAST_RETRY, USERS_URL, conversations_url
+from tests.conftest import CONFIG, FAKE_KEY, FAST_RETRY, USERS_URL, connect, conversations_url, text_of
 
-CONFIG = {"api_key": FAKE_KEY, "customer_id": CUSTOMER, "bot_key": BOT, "base_url": BASE}
 USER = "919876543210"
-
-
-def connect() -> Client:
-    """A client connected in-process to a fresh server (opened in the test's own task: anyio
-    cancel scopes must be entered and left in the same task, which async fixtures do not do)."""
-    return Client(create_server(CONFIG, retry=FAST_RETRY))
 
 
 @pytest.fixture
 def engati() -> respx.MockRouter:
     with respx.mock(assert_all_called=False) as router:
         yield router
-
-
-def text_of(result: Any) -> str:
-    return "\n".join(block.text for block in result.content if block.type == "text")
 
 
 def conversation(n: int, start_ms: int = 1_740_787_200_000, step_ms: int = 60_000) -> list[dict[str, Any]]:
