@@ -128,6 +128,10 @@ class EngatiMCPServer(MCPServer[ServerState]):
             message = str(exc)
             if isinstance(exc.__cause__, ValidationError):
                 message = describe_invalid_arguments(name, exc.__cause__)
+            elif isinstance(exc.__cause__, ToolError):
+                # Ours (see `_anticipated`): its text is complete; the SDK's "Error executing tool
+                # NAME: " prefix would word it unlike the argument errors above.
+                message = str(exc.__cause__)
             # Same class (the SDK logs an unexpected error with its traceback, an anticipated one
             # without), same cause (argument errors are logged by field name only).
             raise type(exc)(scrub(message)) from exc.__cause__

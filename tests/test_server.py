@@ -174,6 +174,9 @@ async def test_invalid_arguments_are_refused_before_any_request(
         assert result.is_error
         message = text_of(result)
         assert f"- {field}" in message and rule in message and "nothing was sent to Engati" in message
+        # One wording whether the schema or the tool refused it (and it fails loudly if the SDK's
+        # own prefix for tool errors ever reaches the text again).
+        assert message.startswith(f"Invalid arguments for {tool}; ")
         assert "errors.pydantic.dev" not in message
         assert route.call_count == 0
 
