@@ -22,6 +22,7 @@ from typing import Any
 from mcp.types import CallToolResult, TextContent
 
 from engati_mcp.config import Settings
+from engati_mcp.digest_types import BudgetedTranscript, Continuation, Detail
 from engati_mcp.errors import BudgetTooSmallError, InvalidArgumentsError
 from engati_mcp.history import FetchOutcome, HistoryRequest, ProgressFn
 from engati_mcp.redaction import redact_messages
@@ -29,7 +30,7 @@ from engati_mcp.schemas import HISTORY_DEFAULTS, ChatHistoryFacts, Window, iso_u
 from engati_mcp.state import ServerState
 from engati_mcp.tokens import count_tokens
 from engati_mcp.tools import deadline
-from engati_mcp.transcript import BudgetedTranscript, Continuation, Detail, budget_transcript
+from engati_mcp.transcript import budget_transcript
 
 _ID_ECHO_CHARS = (40, 12)  # the id as the heading shows it: in full up to 40 characters, then shorter
 _FACTS_SHARE = 10  # the structured content grows with optional facts up to max_tokens / this

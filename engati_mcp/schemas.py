@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+
+from engati_mcp.digest_types import Detail
 
 # Control characters are refused: C0, DEL and C1 (U+0085 NEXT LINE among them), and the line and
 # paragraph separators U+2028/U+2029, which split a line as surely as "\n" does when echoed.
@@ -180,8 +182,8 @@ PageNumber = Annotated[
 ]
 PageSize = _whole(None, 1, 500)
 MaxTokens = _whole("Budget for the whole result.", 200, 100_000)
-Detail = Annotated[
-    Literal["questions", "conversation", "full"],
+DetailArg = Annotated[
+    Detail,  # the one Detail type: the digest's own
     Field(
         description="questions: only what the user wrote; conversation: with bot and agent replies "
         "shortened; full: verbatim."

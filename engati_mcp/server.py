@@ -32,7 +32,7 @@ from engati_mcp.schemas import (
     AttributeValue,
     ChannelUserId,
     ChatHistoryFacts,
-    Detail,
+    DetailArg,
     EndDate,
     FindUsersResult,
     MaxTokens,
@@ -267,7 +267,7 @@ def _register_tools(server: EngatiMCPServer) -> None:
         page_number: PageNumber = None,
         page_size: PageSize = HISTORY_DEFAULTS["page_size"],
         max_tokens: MaxTokens = HISTORY_DEFAULTS["max_tokens"],
-        detail: Detail = HISTORY_DEFAULTS["detail"],
+        detail: DetailArg = HISTORY_DEFAULTS["detail"],
     ) -> Annotated[CallToolResult, ChatHistoryFacts]:
         from engati_mcp.chat_history import HistoryArgs
         from engati_mcp.chat_history import get_chat_history as run_get_chat_history  # on first use: see `state`
