@@ -33,6 +33,7 @@ count(a) + count(b) + 1: the transcript budgeter can add up line counts.
 from __future__ import annotations
 
 import re
+from importlib import resources
 from itertools import repeat
 
 from engati_mcp.token_words import LATIN_WORDS, SCRIPT_WORDS, SNAKE_CASE, SYMBOLS
@@ -101,10 +102,21 @@ _PIECE = _pre_tokenizer(_UPPER, _LOWER, _CASELESS, _MARK, _NUMBER, _WIDE_SPACE, 
 _ASCII_PIECE = _pre_tokenizer("A-Z", "a-z", "", "", "0-9", "", _ASCII_SYMBOL)  # the same, twice as fast on ASCII
 
 
+def _common_words() -> dict[str, str]:
+    """engati_mcp/data/common_words.txt: more words known exactly, grouped like `LATIN_WORDS` (a data
+    file, not code: fourteen thousand words read better as text)."""
+    text = resources.files("engati_mcp").joinpath("data/common_words.txt").read_text(encoding="utf-8")
+    rows = (line.split(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    return {digits: words for digits, words in rows}
+
+
+COMMON_WORDS = _common_words()
+
+
 def _known_costs() -> dict[str, int]:
     """Every known piece (in each of its forms) and its o200k count."""
     costs = {f"{n:0{width}d}": 1 for width in (1, 2, 3) for n in range(10**width)}  # o200k has all 1,110
-    for digits, words in LATIN_WORDS.items():
+    for digits, words in (*LATIN_WORDS.items(), *COMMON_WORDS.items()):
         for word in words.split():
             title = word[0].upper() + word[1:]
             costs.update(zip((" " + word, word, " " + title, title), map(int, digits), strict=True))
@@ -120,7 +132,7 @@ def _witnesses() -> dict[str, str]:
     """Known words that random letters seldom spell (four ASCII letters or three others), by each of their
     forms: a line needs two different ones (see `_vouched_shapes`)."""
     witnesses: dict[str, str] = {}
-    for table in (LATIN_WORDS, SCRIPT_WORDS):
+    for table in (LATIN_WORDS, COMMON_WORDS, SCRIPT_WORDS):
         for word in (word for group in table.values() for word in group.split()):
             if len(word) >= (4 if word.isascii() else 3) and word in _SCRIPT_OF:
                 for form in {word, word[0].upper() + word[1:]}:
@@ -130,7 +142,8 @@ def _witnesses() -> dict[str, str]:
 
 def _scripts_of_words() -> dict[str, str]:
     """The script each known word is written in, as `_SHAPED` names it."""
-    words = [word for table in (LATIN_WORDS, SCRIPT_WORDS) for group in table.values() for word in group.split()]
+    tables = (LATIN_WORDS, COMMON_WORDS, SCRIPT_WORDS)
+    words = [word for table in tables for group in table.values() for word in group.split()]
     return {word: shape.lastgroup for word in words if (shape := _SHAPED.fullmatch(word)) and shape.lastgroup}
 
 
