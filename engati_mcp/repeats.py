@@ -3,16 +3,21 @@
 The digest shows a repeated text once and counts every occurrence in the window read, shown or
 not, with its first and last date: `where is my order (×12, Mar 04 → Sep 30 2026)`. A user's
 repeats are grouped by their words in any case ("Ok thanks" and "ok thanks"); a bot's by its exact
-text (its templates). Dictionary work only, no tokenizing: this runs on every message.
+text (its templates). Dictionary work only, no tokenizing: this runs on every message. The user's
+repeats also make the digest's "Often said" line (`often_said`).
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from engati_mcp.conversations import is_substantive
 from engati_mcp.models import Message, Role
+from engati_mcp.sanitize import one_line
+from engati_mcp.tokens import count_tokens
 
 USER_KEY = "u:"  # a user message's group key starts with this; a bot template's is its text
 
@@ -57,3 +62,36 @@ class RepeatIndex:
     def count_mark(self, key: str, span: Callable[[datetime, datetime], str]) -> str:
         """ "[×3, Mar 04 → May 02 2026] ", written before the quoted text so no text can forge it."""
         return f"[×{self._counts[key]}, {self.span_of(key, span)}] "
+
+
+_OFTEN_CHARS = 80  # only short messages go on the "Often said" line: a long repeat is shown where it was said
+
+
+def often_said(
+    repeats: RepeatIndex,
+    messages: Sequence[Message],
+    share: int,
+    span: Callable[[datetime, datetime], str],
+    dates: bool,
+) -> tuple[str, set[str], int]:
+    """The "Often said" line: the user's repeats, most frequent first, once each with its count, in
+    `share` tokens at most; with the groups it shows and its price. One line shows hundreds of messages
+    (the follow-ups "any update?", the thanks), so the conversations can spend theirs on what was said
+    once. The count comes first and the text is quoted as JSON (its own quotes escaped): no text can
+    forge an item."""
+    items: list[str] = []
+    keys: set[str] = set()
+    cost = count_tokens("Often said: ") + 1
+    for key, index in repeats.user_groups():
+        text = one_line(messages[index].text)
+        if len(text) > _OFTEN_CHARS:
+            continue
+        when = f" ({repeats.span_of(key, span)})" if dates and is_substantive(messages[index]) else ""
+        item = f"×{repeats.count(key)}{when} {json.dumps(text, ensure_ascii=False)}"
+        price = count_tokens(item) + 1
+        if cost + price > share:
+            break
+        items.append(item)
+        keys.add(key)
+        cost += price
+    return ("Often said: " + " · ".join(items), keys, cost) if items else ("", set(), 0)

@@ -34,14 +34,12 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import json
 from collections import Counter, deque
 from collections.abc import Sequence
 from datetime import UTC, timedelta, tzinfo
 
 from engati_mcp.conversations import (
     DEFAULT_SILENCE,
-    is_substantive,
     lead_of,
     split_conversations,
 )
@@ -56,7 +54,7 @@ from engati_mcp.digest_types import (
 from engati_mcp.layout import DATA_NOTE, RUN_WORDS_FROM, _Layout
 from engati_mcp.models import Message, Role
 from engati_mcp.orders import from_both_ends, spread
-from engati_mcp.repeats import RepeatIndex
+from engati_mcp.repeats import RepeatIndex, often_said
 from engati_mcp.sanitize import one_line
 from engati_mcp.shortening import first_line, head_cut, middle_cut, quick_tokens
 from engati_mcp.tokens import count_tokens
@@ -64,8 +62,8 @@ from engati_mcp.tokens import count_tokens
 _LEAD_CAP = 150  # tokens a lead may take when every lead fits
 _MIN_LEAD_CAP = 40  # ... and when they do not: a request says first what it is about
 _OFTEN_SHARE = 10  # the "Often said" line takes at most a tenth of the budget
-_OFTEN_MAX = 90  # ... and never more than this: beyond, conversations deserve the room
-_OFTEN_CHARS = 80  # ... and only short messages: a repeated long one is shown where it was said
+_OFTEN_MAX = 60  # ... and never more than this: beyond, conversations deserve the room
+_SLACK_ROUNDS = 2  # times the written text is measured to give what it left unused to more conversations
 _TINY_LEAD_CAP = 8  # the shortest a lead is cut to, for the first and most recent at a tiny budget
 _QUICK_HEADING = 10  # quick price of a listing's "Mar 04 09:12 [12, fallback] "
 _RUNS_WANTED = 3  # when not every lead fits, about this many skipped runs: listings come in clusters
@@ -137,36 +135,33 @@ class _Digest(_Layout):
             self._take_often_said(budget)
             self._take_leads(budget)
             self._take_more(budget)
+            self._use_the_slack()
         return self._fit()
 
+    def _use_the_slack(self) -> None:
+        """The reserve was priced at its widest and the runs on a quick price: once the text is
+        written, what it did not use goes to more conversations, or, when every one is listed, to
+        more lines (the final fit checks the count)."""
+        for _ in range(_SLACK_ROUNDS):
+            slack = self.max_tokens - count_tokens(self._render().text)
+            if slack <= _QUICK_HEADING:
+                return
+            taken = len(self.pick.taken)
+            if all(self.pick.listed):
+                self._take_more(self.pick.used + slack)  # more lines, where every conversation has one
+            else:
+                self._fill(_MIN_LEAD_CAP, self.pick.used + slack)
+            if len(self.pick.taken) == taken:
+                return
+
     def _take_often_said(self, budget: int) -> None:
-        """Step 0: what the user said again and again, once each with its count, most frequent
-        first, in a small share of the budget. One line shows hundreds of messages (the follow-ups
-        "any update?", the thanks), so the conversations below can spend their lines on what was
-        said once."""
-        share = self._often_share(budget)
-        items: list[str] = []
-        cost = count_tokens("Often said: ") + 1
-        for key, index in self.repeats.user_groups():
-            text = one_line(self.messages[index].text)
-            if len(text) > _OFTEN_CHARS:
-                continue
-            # The count first and the text quoted as JSON (its own quotes escaped): no text can forge an item.
-            when = (
-                f" ({self.repeats.span_of(key, self._span)})"
-                if not self.squeezed and is_substantive(self.messages[index])
-                else ""
-            )  # dates, when there is room and the message says something
-            item = f"×{self.repeats.count(key)}{when} {json.dumps(text, ensure_ascii=False)}"
-            price = count_tokens(item) + 1
-            if cost + price > share:
-                break
-            items.append(item)
-            cost += price
-            self.often.add(key)
-            self.repeats.shown.add(key)
-        if items:
-            self.often_line = "Often said: " + " · ".join(items)
+        """Step 0: what the user said again and again (see `repeats.often_said`), in a small share."""
+        line, keys, cost = often_said(
+            self.repeats, self.messages, self._often_share(budget), self._span, dates=not self.squeezed
+        )
+        if line:
+            self.often_line, self.often = line, keys
+            self.repeats.shown |= keys
             self.pick.used += cost
 
     def _often_share(self, budget: int) -> int:

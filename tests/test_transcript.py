@@ -622,7 +622,7 @@ def test_a_skipped_runs_words_are_its_conversations_user_words() -> None:
             msg(Role.BOT, "The warehouse shipment warehouse dispatch team replied", c * DAY + 2),
             msg(Role.USER, "thanks", c * DAY + 3),
         ]
-    result = budget_transcript(messages, 500, detail="conversation")
+    result = budget_transcript(messages, 320, detail="conversation")
     parsed = parse(result)
     assert parsed.runs, result.text
     listed = [(day_of(block) - START.replace(hour=0, minute=0)).days for block in parsed.blocks]
