@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -47,15 +48,17 @@ class Settings(BaseSettings):
     )
 
     @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+    def zone(self) -> tzinfo:
+        # UTC needs no time zone database (Windows has none unless tzdata is installed).
+        return UTC if self.timezone == "UTC" else ZoneInfo(self.timezone)
 
     @field_validator("timezone", mode="before")
     @classmethod
     def _timezone_is_iana(cls, value: Any) -> Any:
         name = str(value).strip() or "UTC"
         try:
-            ZoneInfo(name)
+            if name != "UTC":
+                ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("must be an IANA time zone name such as UTC, Asia/Kolkata or Europe/Madrid") from None
         return name
