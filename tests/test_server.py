@@ -472,3 +472,18 @@ async def test_with_redact_pii_emails_and_phones_are_masked_but_the_user_id_stil
     assert "my email is customer" in text_of(unmasked) and "@example.com, send" in text_of(unmasked)
     assert not history.is_error and "@example.com, send" not in text_of(history)
     assert "my email is [email], send the invoice there" in text_of(history)
+
+
+async def test_the_time_zone_setting_reads_dates_without_an_offset_and_names_itself(engati: respx.MockRouter) -> None:
+    async with connect(timezone="Asia/Kolkata") as client:
+        route = engati.get(conversations_url(USER)).mock(
+            return_value=httpx.Response(200, json=history_body(conversation(4), total=4))
+        )
+        result = await client.call_tool(
+            "get_chat_history", {"channel_user_id": USER, "start_date": "2025-03-01", "end_date": "2025-03-02T00:00"}
+        )
+    params = route.calls.last.request.url.params
+    # Midnight in Kolkata is 18:30 UTC the day before.
+    assert (params["start_date"], params["end_date"]) == ("1740767400000", "1740853800000")
+    assert "times Asia/Kolkata" in text_of(result).splitlines()[0]
+    assert "Mar 01 05:30" in text_of(result)  # 00:00 UTC shown as local time
