@@ -86,7 +86,9 @@ async def test_installed_server_over_stdio_answers_and_writes_only_json_rpc(tmp_
     assert capabilities == CAPABILITIES
     assert {t.name for t in tools} == {"find_users", "get_chat_history"}
     assert not found.is_error and not history.is_error
-    assert "conversations" in history.content[0].text and "\nNext: get_chat_history(" in history.content[0].text
+    text, facts = history.content[0].text, history.structured_content or {}
+    assert "conversations" in text and facts["messages"] == 240
+    assert ("\nNext: get_chat_history(" in text) == ("next_call" in facts)  # the text alone says what to call next
     assert bad.is_error and "page_size" in bad.content[0].text
     assert not after_bad.is_error and after_bad.structured_content["count"] == 0
 
