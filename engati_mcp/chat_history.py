@@ -15,18 +15,27 @@ in the heading is shortened, then the facts shed what a program can do without.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from mcp.types import CallToolResult, TextContent
 
 from engati_mcp.config import Settings
-from engati_mcp.digest_types import BudgetedTranscript, Continuation, Detail
+from engati_mcp.digest_types import BudgetedTranscript, Continuation
 from engati_mcp.errors import BudgetTooSmallError, InvalidArgumentsError
 from engati_mcp.history import FetchOutcome, HistoryRequest, ProgressFn
 from engati_mcp.redaction import redact_messages
-from engati_mcp.schemas import HISTORY_DEFAULTS, ChatHistoryFacts, Window, iso_utc, now_utc, parse_date_input, to_ms
+from engati_mcp.schemas import (
+    HISTORY_DEFAULTS,
+    ChatHistoryFacts,
+    HistoryArgs,
+    Window,
+    iso_utc,
+    now_utc,
+    parse_date_input,
+    to_ms,
+)
 from engati_mcp.state import ServerState
 from engati_mcp.tokens import count_tokens
 from engati_mcp.tools import deadline
@@ -44,19 +53,6 @@ _OPTIONAL_FACTS = (
     "duplicates_dropped",
     "unreadable_items",
 )
-
-
-@dataclass(frozen=True)
-class HistoryArgs:
-    """The arguments of one call, as validated by the tool's schema (dates not yet in milliseconds)."""
-
-    channel_user_id: str
-    start_date: int | str | None = None
-    end_date: int | str | None = None
-    page_number: int | None = None
-    page_size: int = HISTORY_DEFAULTS["page_size"]
-    max_tokens: int = HISTORY_DEFAULTS["max_tokens"]
-    detail: Detail = HISTORY_DEFAULTS["detail"]
 
 
 async def get_chat_history(state: ServerState, args: HistoryArgs, progress: ProgressFn) -> CallToolResult:

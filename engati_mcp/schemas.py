@@ -168,20 +168,26 @@ def _text(max_length: int, description: str, *checks: Any) -> Any:
     ]
 
 
-def _whole(description: str | None, low: int, high: int) -> Any:
-    return Annotated[Annotated[int, Field(ge=low, le=high)], BeforeValidator(_no_bool), Field(description=description)]
-
-
 AttributeName = _text(256, "Attribute name, case-sensitive: 'email', 'user.phone_no', or a custom one.", _one_line_text)
 AttributeValue = _text(1024, "The value it must equal, e.g. 'asha.rao@example.com'.", _one_line_text)
-ChannelUserId = _text(256, "From find_users (WhatsApp: the phone number with country code, digits only).", _user_id)
+ChannelUserId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=256),
+    BeforeValidator(_digits_as_text),
+    AfterValidator(_user_id),
+    Field(description="From find_users (WhatsApp: the phone number with country code, digits only)."),
+]
 PageNumber = Annotated[
     Annotated[int, Field(ge=1, le=100_000)] | None,
     BeforeValidator(_no_bool),
     Field(description="Read only this page of Engati's (from 1). Omit: the whole window."),
 ]
-PageSize = _whole(None, 1, 500)
-MaxTokens = _whole("Budget for the whole result.", 200, 100_000)
+PageSize = Annotated[Annotated[int, Field(ge=1, le=500)], BeforeValidator(_no_bool)]
+MaxTokens = Annotated[
+    Annotated[int, Field(ge=200, le=100_000)],
+    BeforeValidator(_no_bool),
+    Field(description="Budget for the whole result."),
+]
 DetailArg = Annotated[
     Detail,  # the one Detail type: the digest's own
     Field(
@@ -189,7 +195,28 @@ DetailArg = Annotated[
         "shortened; full: verbatim."
     ),
 ]
-HISTORY_DEFAULTS: dict[str, Any] = {"page_size": 500, "max_tokens": 4000, "detail": "conversation"}
+
+
+class HistoryArgs(BaseModel):
+    """get_chat_history's arguments, declared once: the tool's input schema (`server` signs the tool
+    with these fields), their validation, and the source of every `next_call` (dates are checked
+    here and read into milliseconds by the tool, in the server's time zone)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel_user_id: ChannelUserId
+    start_date: StartDate = None
+    end_date: EndDate = None
+    page_number: PageNumber = None
+    page_size: PageSize = 500
+    max_tokens: MaxTokens = 4000
+    detail: DetailArg = "conversation"
+
+
+# Left out of a `next_call` when they have these values.
+HISTORY_DEFAULTS: dict[str, Any] = {
+    name: field.default for name, field in HistoryArgs.model_fields.items() if not field.is_required()
+}
 
 
 # ---------------------------------------------------------------------------------------------

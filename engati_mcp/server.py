@@ -9,7 +9,9 @@ missing (Claude Desktop would only show "disconnected"); each call then explains
 
 from __future__ import annotations
 
+import inspect
 import logging
+import typing
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -21,24 +23,17 @@ from mcp.server.mcpserver.prompts.base import Prompt
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, ToolAnnotations
 from mcp.types import Tool as MCPTool
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from engati_mcp import __version__
 from engati_mcp.errors import EngatiError, invalid_arguments_text
 from engati_mcp.prompt_files import load_prompts
 from engati_mcp.schemas import (
-    HISTORY_DEFAULTS,
     AttributeName,
     AttributeValue,
-    ChannelUserId,
     ChatHistoryFacts,
-    DetailArg,
-    EndDate,
     FindUsersResult,
-    MaxTokens,
-    PageNumber,
-    PageSize,
-    StartDate,
+    HistoryArgs,
 )
 from engati_mcp.scrub import scrub_json
 from engati_mcp.state import ServerState
@@ -253,32 +248,45 @@ def _register_tools(server: EngatiMCPServer) -> None:
         state = _state(ctx)
         return await _anticipated(state, run_find_users(state, attribute_name, attribute_value))
 
-    @server.tool(
-        name="get_chat_history",
-        title="Read a user's chat history",
-        description=GET_CHAT_HISTORY_DESCRIPTION,
-        annotations=_READ_ONLY,
-    )
     async def get_chat_history(
-        channel_user_id: ChannelUserId,
-        ctx: Context[ServerState, Any],
-        start_date: StartDate = None,
-        end_date: EndDate = None,
-        page_number: PageNumber = None,
-        page_size: PageSize = HISTORY_DEFAULTS["page_size"],
-        max_tokens: MaxTokens = HISTORY_DEFAULTS["max_tokens"],
-        detail: DetailArg = HISTORY_DEFAULTS["detail"],
+        ctx: Context[ServerState, Any], **arguments: Any
     ) -> Annotated[CallToolResult, ChatHistoryFacts]:
-        from engati_mcp.chat_history import HistoryArgs
         from engati_mcp.chat_history import get_chat_history as run_get_chat_history  # on first use: see `state`
 
-        args = HistoryArgs(channel_user_id, start_date, end_date, page_number, page_size, max_tokens, detail)
+        args = HistoryArgs.model_validate(arguments)  # already valid: the SDK checked the same fields
 
         async def progress(done: int, total: int | None, message: str) -> None:
             await ctx.report_progress(done, total, message)
 
         state = _state(ctx)
         return await _anticipated(state, run_get_chat_history(state, args, progress))
+
+    # The arguments are declared once, as `HistoryArgs`: the tool is signed with its fields, so the
+    # SDK builds the same input schema and validation from them.
+    signature = _signature_of(HistoryArgs, inspect.signature(get_chat_history, eval_str=True))
+    get_chat_history.__signature__ = signature  # type: ignore[attr-defined]  # a function takes one; mypy does not know
+    server.tool(
+        name="get_chat_history",
+        title="Read a user's chat history",
+        description=GET_CHAT_HISTORY_DESCRIPTION,
+        annotations=_READ_ONLY,
+    )(get_chat_history)
+
+
+def _signature_of(model: type[BaseModel], tool: inspect.Signature) -> inspect.Signature:
+    """`tool`'s signature with the model's fields (as declared, constraints and all) for `**arguments`."""
+    hints = typing.get_type_hints(model, include_extras=True)
+    fields = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=inspect.Parameter.empty if field.is_required() else field.default,
+            annotation=hints[name],
+        )
+        for name, field in model.model_fields.items()
+    ]
+    context = [p for p in tool.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    return tool.replace(parameters=[*context, *fields])
 
 
 def _state(ctx: Context[ServerState, Any]) -> ServerState:

@@ -73,3 +73,17 @@ def test_a_phone_number_id_sent_as_a_json_number_is_read_as_its_digits() -> None
     assert TypeAdapter(AttributeValue).validate_python(919876543210) == "919876543210"
     with pytest.raises(ValueError):
         TypeAdapter(ChannelUserId).validate_python(True)
+
+
+async def test_the_history_arguments_are_declared_once_and_the_tool_schema_follows_them() -> None:
+    from mcp import Client
+
+    from engati_mcp.schemas import HISTORY_DEFAULTS, HistoryArgs
+    from engati_mcp.server import create_server
+
+    async with Client(create_server()) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    schema = tools["get_chat_history"].input_schema
+    assert list(schema["properties"]) == list(HistoryArgs.model_fields)
+    assert schema["required"] == ["channel_user_id"]
+    assert {name: schema["properties"][name]["default"] for name in HISTORY_DEFAULTS} == HISTORY_DEFAULTS
