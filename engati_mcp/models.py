@@ -74,7 +74,6 @@ class ChatPage:
 
     messages: list[Message]
     page_number: int
-    page_size: int
     total_records: int | None = None
     has_more: bool | None = None
     unreadable_items: int = 0

@@ -64,7 +64,7 @@ class Reading:
         self.paging = paging
         self.cap = cap
         self.by_page: dict[int, list[Message]] = {}
-        self.first_page = ChatPage(messages=[], page_number=1, page_size=paging.size)
+        self.first_page = ChatPage(messages=[], page_number=1)
         self.seen: set[tuple[object, ...]] = set()
         self.fingerprints: dict[int, int] = {}  # hash of a page's content -> the first page that had it
         self.size = 0  # messages kept + unreadable records

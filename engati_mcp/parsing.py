@@ -282,7 +282,6 @@ def parse_chat_page(body: Any, *, page_number: int, page_size: int) -> ChatPage:
     return ChatPage(
         messages=chronological(messages),
         page_number=page_number,
-        page_size=page_size,
         total_records=total,
         has_more=_has_more(len(items), page_number, page_size, total),
         unreadable_items=len(items) - len(messages),

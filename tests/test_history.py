@@ -116,7 +116,7 @@ def test_the_cache_is_bounded_by_messages_held() -> None:
     from engati_mcp.models import ChatPage, Message, Role
 
     cache = PageCache(max_messages=25, ttl_seconds=60)
-    page = ChatPage(messages=[Message(Role.USER, "x", None)] * 10, page_number=1, page_size=10)
+    page = ChatPage(messages=[Message(Role.USER, "x", None)] * 10, page_number=1)
     for n in range(5):
         cache.put(("u", n), page)
     kept = [n for n in range(5) if cache.get(("u", n)) is not None]
