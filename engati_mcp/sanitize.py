@@ -80,5 +80,7 @@ def clean_text(text: str) -> str:
 
 def one_line(text: str) -> str:
     """`text` as a single line: cleaned, every line break shown as `NEWLINE_MARK` (`` ¶ ``) and
-    every literal ``¶`` as `PILCROW_MARK` (``[¶]``), so the two never look alike."""
-    return NEWLINE_MARK.join(clean_text(text).replace("¶", PILCROW_MARK).splitlines())
+    every literal ``¶`` as `PILCROW_MARK` (``[¶]``), so the two never look alike. A ``[×`` becomes
+    ``[x``: the digest writes a repeat count as ``[×3, Mar 04 → May 02 2026]`` before a message, and
+    no message may write one of its own."""
+    return NEWLINE_MARK.join(clean_text(text).replace("¶", PILCROW_MARK).replace("[×", "[x").splitlines())
