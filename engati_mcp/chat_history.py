@@ -71,12 +71,8 @@ async def get_chat_history(state: ServerState, args: HistoryArgs, progress: Prog
 
 def _request(args: HistoryArgs, settings: Settings, now: datetime) -> HistoryRequest:
     """The window in UTC milliseconds (ISO dates without an offset read in ENGATI_TIMEZONE)."""
-    try:
-        start = parse_date_input(args.start_date, settings.zone, now)
-        end = parse_date_input(args.end_date, settings.zone, now)
-    except ValueError as exc:
-        field = "start_date" if _bad(args.start_date, settings, now) else "end_date"
-        raise InvalidArgumentsError("get_chat_history", {field: str(exc)}) from None
+    start = _milliseconds("start_date", args.start_date, settings, now)
+    end = _milliseconds("end_date", args.end_date, settings, now)
     end = end if end is not None else to_ms(now)
     if start is not None and start >= to_ms(now):
         raise InvalidArgumentsError(
@@ -90,12 +86,11 @@ def _request(args: HistoryArgs, settings: Settings, now: datetime) -> HistoryReq
     return HistoryRequest(channel_user_id=args.channel_user_id, start_ms=start, end_ms=end, page_size=args.page_size)
 
 
-def _bad(value: int | str | None, settings: Settings, now: datetime) -> bool:
+def _milliseconds(field: str, value: int | str | None, settings: Settings, now: datetime) -> int | None:
     try:
-        parse_date_input(value, settings.zone, now)
-    except ValueError:
-        return True
-    return False
+        return parse_date_input(value, settings.zone, now)
+    except ValueError as exc:
+        raise InvalidArgumentsError("get_chat_history", {field: str(exc)}) from None
 
 
 class _Fitting:
