@@ -27,7 +27,7 @@ from itertools import pairwise
 from engati_mcp.models import Message, MessageKind, Role
 
 DEFAULT_SILENCE = timedelta(minutes=30)
-_TELLING_CHARS = 15  # a lead shorter than this ("refund?") is kept only when nothing longer says more
+TELLING_CHARS = 15  # a lead shorter than this ("refund?") is kept only when nothing longer says more
 _BRIEF_CANDIDATES = 3  # a brief lead is the shortest telling message among this many
 
 
@@ -99,17 +99,19 @@ def split_conversations(messages: Sequence[Message], silence: timedelta = DEFAUL
     """The history (oldest first) cut into conversations. Lean loops: this runs on every message."""
     if not messages:
         return []
-    if any(m.session is not None for m in messages):
+    sessions = [m.session for m in messages]
+    if sessions.count(None) < len(sessions):  # some message carries Engati's session id
         cuts = [i for i in range(1, len(messages)) if _starts_new(messages[i - 1], messages[i], silence)]
     else:  # the common case, without Engati session ids: one comprehension over the times
         cuts = [i for i, gap in enumerate(_gaps(messages), start=1) if gap is not None and gap > silence]
     is_user = [m.role is Role.USER for m in messages]
+    times = [m.timestamp for m in messages]
     conversations = []
     for start, end in zip([0, *cuts], [*cuts, len(messages)], strict=True):
         conversation = Conversation(list(range(start, end)), users=sum(is_user[start:end]))
-        stamps = [m.timestamp for m in messages[start:end] if m.timestamp is not None]
-        if stamps:
-            conversation.start, conversation.end = stamps[0], stamps[-1]
+        conversation.start = next((t for t in times[start:end] if t is not None), None)
+        if conversation.start is not None:  # the last time is found from the end: usually the last message's
+            conversation.end = next(t for t in reversed(times[start:end]) if t is not None)
         conversations.append(conversation)
     return conversations
 
@@ -164,12 +166,12 @@ def _says_something(text: str) -> bool:
 
 
 def lead_of(
-    messages: Sequence[Message], conversation: Conversation, repeat_of: Callable[[int], str | None] = lambda _: None
+    messages: Sequence[Message], conversation: Conversation, repeat_of: Callable[[int], object] = lambda _: None
 ) -> tuple[int | None, int | None]:
     """The conversation's lead, and its brief lead, in one pass over its messages.
 
     The lead is the user's first substantive message, preferring one said only here (`repeat_of`
-    gives a message's repeat group: a repeat is shown with its count anyway) and long enough to say
+    is true of a message said again: a repeat is shown with its count anyway) and long enough to say
     something (a short one is often a follow-up); else their first message. The brief lead, for
     when not every lead fits, is the shortest such message among the first few, so that more
     conversations get their line."""
@@ -177,15 +179,16 @@ def lead_of(
     first_substantive: int | None = None
     first_unique: int | None = None
     telling: list[int] = []
+    user = Role.USER
     for index in conversation.members:
         message = messages[index]
-        if message.role is not Role.USER:
+        if message.role is not user:
             continue
         if first_user is None:
             first_user = index
-        unique = repeat_of(index) is None
+        unique = not repeat_of(index)
         if (unique or first_substantive is None) and is_substantive(message):
-            if unique and len(message.text) >= _TELLING_CHARS:
+            if unique and len(message.text) >= TELLING_CHARS:
                 telling.append(index)
                 if len(telling) == _BRIEF_CANDIDATES:
                     break

@@ -77,7 +77,7 @@ class _Layout:
 
     def _year_marker(self, body: list[str], moment: datetime | None) -> None:
         """A line with the year before the first line of each year: the lines show month and day."""
-        if moment is not None and (year := f"{moment.astimezone(self.tz):%Y}") != self.year:
+        if moment is not None and (year := str(moment.astimezone(self.tz).year)) != self.year:
             self.year = year
             body.append(f"{year}:")
 
@@ -146,7 +146,10 @@ class _Layout:
         if (first, last) not in self.runs:
             count = last - first + 1
             start, end = self.convs[first].start, self.convs[last].end
-            when = f" {self._span(start, end, year=False)}" if count > 1 and start and end else ""
+            # A single one sits between its neighbours' dates, and so does a short run when squeezed:
+            # only a long run, which says what it was about, spends a line's worth on its dates too.
+            dated = count >= (RUN_WORDS_FROM if self.squeezed else 2)
+            when = f" {self._span(start, end, year=False)}" if dated and start and end else ""
             topics = ""
             if count >= RUN_WORDS_FROM:  # a long run says what it was about: the words most of it shares
                 leads = self.leads or [None] * len(self.convs)  # no leads when nothing fits beside the heading
@@ -200,10 +203,11 @@ class _Layout:
             return f"{local:%b %d %H:%M}"  # a conversation that runs past midnight
         return f"{local:%H:%M}"
 
-    def _fit(self) -> BudgetedTranscript:
-        """Render; while the exact count is over budget, give back what was taken last."""
+    def _fit(self, rendered: Render | None = None) -> BudgetedTranscript:
+        """Render (unless `rendered` is the current rendering); while the exact count is over budget,
+        give back what was taken last."""
         while True:
-            render = self._render()
+            render, rendered = rendered or self._render(), None
             tokens = count_tokens(render.text)
             if tokens <= self.max_tokens or not self.pick.taken:
                 break
@@ -271,12 +275,11 @@ class _Layout:
         """A listed conversation's messages in view with no line, and not counted by a shown "(×N)"."""
         if not self.pick.listed[index]:
             return 0
-        lines = self.pick.lines[index]
-        return sum(
-            1
-            for m in self.convs[index].members
-            if self._in_view(m) and m not in lines and self.repeats.key_of(m) not in shown_keys
-        )
+        lines, key_of = self.pick.lines[index], self.repeats.key_of
+        members = self.convs[index].members
+        if self.detail == "questions":
+            members = [m for m in members if self.messages[m].role is Role.USER]
+        return sum(1 for m in members if m not in lines and key_of(m) not in shown_keys)
 
     def _in_view(self, message: int) -> bool:
         return self.detail != "questions" or self.messages[message].role is Role.USER

@@ -2,16 +2,24 @@
 
 `spread` visits 0..n-1 so that every prefix covers the range evenly (the last and the first, then
 the middle, then the quarters ...): the conversations the digest lists when not all fit, and the
-order it offers more lines in. `from_both_ends` keeps a long conversation's start and its end.
+order it offers more lines in. `by_halving` lists conversations evenly when not all fit, in
+clusters. `from_both_ends` keeps a long conversation's start and its end.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
+import heapq
+from collections.abc import Callable, Sequence
 
-def spread(n: int) -> list[int]:
-    """0..n-1 ordered so that every prefix is spread evenly: last, first, middle, quarters, ..."""
+
+@functools.lru_cache(maxsize=32)
+def spread(n: int) -> tuple[int, ...]:
+    """0..n-1 ordered so that every prefix is spread evenly: last, first, middle, quarters, ...
+    (remembered: one digest walks the same order several times)."""
     if n <= 0:
-        return []
+        return ()
     order = [n - 1, 0]
     intervals = [(0, n - 1)]
     while intervals:
@@ -22,9 +30,39 @@ def spread(n: int) -> list[int]:
                 order.append(middle)
                 following += [(low, middle), (middle, high)]
         intervals = following
-    return list(dict.fromkeys(order))
+    return tuple(dict.fromkeys(order))
 
 
 def from_both_ends(items: list[int]) -> list[int]:
     """First, last, second, second to last ...: a long conversation cut short keeps its start and end."""
     return [items[i // 2] if i % 2 == 0 else items[-1 - i // 2] for i in range(len(items))]
+
+
+def by_halving(candidates: Sequence[int], cluster: int, take: Callable[[int], bool], patience: int) -> None:
+    """Offer `candidates` (sorted positions) to `take` by halving the longest stretch of the window
+    not yet offered, measured in positions, not candidates: the candidate nearest its middle, and up
+    to `cluster` - 1 following ones with it (fewer, longer gaps: each gap costs a line). Stops after
+    `patience` offers in a row that `take` refuses."""
+    gaps = [(-(candidates[-1] - candidates[0] + 1), 0, len(candidates) - 1)] if candidates else []
+    misses = 0
+    while gaps and misses < patience:
+        _, low, high = heapq.heappop(gaps)
+        middle = _nearest(candidates, (candidates[low] + candidates[high]) // 2, low, high)
+        if not take(candidates[middle]):
+            misses += 1
+            continue
+        misses = 0
+        last = middle
+        while last < min(high, middle + cluster - 1) and take(candidates[last + 1]):
+            last += 1
+        for a, b in ((low, middle - 1), (last + 1, high)):
+            if a <= b:
+                heapq.heappush(gaps, (-(candidates[b] - candidates[a] + 1), a, b))
+
+
+def _nearest(candidates: Sequence[int], position: int, low: int, high: int) -> int:
+    """The index, between `low` and `high`, of the candidate nearest `position`."""
+    at = min(bisect.bisect_left(candidates, position, low, high), high)
+    if at > low and position - candidates[at - 1] <= candidates[at] - position:
+        return at - 1
+    return at

@@ -32,13 +32,12 @@ class RepeatIndex:
         self._keys = [USER_KEY + m.text.casefold() if m.role is user else m.text for m in messages]
         self._counts = Counter(self._keys)
         # Oldest first, so the first time a key is met is its first date and the last its last.
-        self._first_at: dict[str, int] = {}
-        self._last_at: dict[str, int] = {}
-        for index, key in enumerate(self._keys):
-            if key not in self._first_at:
-                self._first_at[key] = index
-            self._last_at[key] = index
+        # (Dictionary comprehensions keep the last index they see: read backwards for the first.)
+        self._last_at = {key: index for index, key in enumerate(self._keys)}
+        self._first_at = {self._keys[index]: index for index in range(len(self._keys) - 1, -1, -1)}
         self._messages = messages
+        counts = self._counts
+        self.repeated = [counts[key] > 1 for key in self._keys]  # by message: said (or sent) again
         self.shown: set[str] = set()  # groups that have a line
 
     def key_of(self, index: int) -> str | None:

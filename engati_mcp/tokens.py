@@ -195,6 +195,8 @@ _CACHE_LIMIT = 20_000
 _LATIN = frozenset({"latin"})
 _VOUCHED = {_LATIN: _ShapeSavings(_LATIN)}  # by the scripts a line vouches for; others made when first needed
 _ZEROS = repeat(0)
+_LINE_COSTS: dict[str, int] = {}
+_LINE_CACHE_CHARS = 400
 
 
 def count_tokens(text: str) -> int:
@@ -206,6 +208,17 @@ def count_tokens(text: str) -> int:
 
 
 def _line_cost(line: str) -> int:
+    """`_priced`, remembered: a digest is rendered and counted several times while it is fitted, and
+    most of its lines come back unchanged (bounded, and only short lines: hostile text must not grow it)."""
+    cost = _LINE_COSTS.get(line)
+    if cost is None:
+        cost = _priced(line)
+        if len(line) <= _LINE_CACHE_CHARS and len(_LINE_COSTS) < _CACHE_LIMIT:
+            _LINE_COSTS[line] = cost
+    return cost
+
+
+def _priced(line: str) -> int:
     """The line's UTF-8 bytes, less what its known and (if vouched for) ordinary pieces save."""
     size = len(line.encode("utf-8", "surrogatepass"))
     if size == len(line):

@@ -9,8 +9,11 @@ spent in this order, each step only with what the previous one left:
    there, when there is one). When even the leads do not all fit, the digest is *squeezed*: briefer
    leads, day-only dates, and conversations chosen evenly across the window by halving the longest
    run not yet listed (the first and the most recent before all, a few side by side, so that there
-   are few run lines to pay for); each skipped run becomes one line with its count, dates and words.
-   Beside the leads, in a tenth of the budget at most, an "Often said" line counts the user's repeats.
+   are few run lines to pay for), among those whose lead says something new: a visit that only
+   chased ("any update?", counted on the "Often said" line) waits until no request fits. Each
+   skipped run becomes one line with its count, and its dates and words when it is long.
+   Beside the leads, in a fiftieth of the budget (60 tokens at most), an "Often said" line counts
+   the user's repeats: at small budgets a conversation's line says more than a fifth "ok".
 2. **More of what the user wrote**, round-robin across conversations (a long one from both ends),
    once every conversation is listed: no conversation gets a second line while another has none.
 3. **The bot's and agents' replies** (`detail="conversation"`), cheapest first, cut to their first
@@ -33,13 +36,14 @@ it against json.loads).
 from __future__ import annotations
 
 import bisect
-import heapq
 from collections import Counter, deque
 from collections.abc import Sequence
 from datetime import UTC, timedelta, tzinfo
+from operator import attrgetter
 
 from engati_mcp.conversations import (
     DEFAULT_SILENCE,
+    TELLING_CHARS,
     lead_of,
     split_conversations,
 )
@@ -49,11 +53,12 @@ from engati_mcp.digest_types import (
     Detail,
     Line,
     NextCall,
+    Render,
     Selection,
 )
 from engati_mcp.layout import DATA_NOTE, RUN_WORDS_FROM, _Layout
 from engati_mcp.models import Message, Role
-from engati_mcp.orders import from_both_ends, spread
+from engati_mcp.orders import by_halving, from_both_ends, spread
 from engati_mcp.repeats import RepeatIndex, often_said
 from engati_mcp.sanitize import one_line
 from engati_mcp.shortening import first_line, head_cut, middle_cut, quick_tokens
@@ -61,14 +66,14 @@ from engati_mcp.tokens import count_tokens
 
 _LEAD_CAP = 150  # tokens a lead may take when every lead fits
 _MIN_LEAD_CAP = 40  # ... and when they do not: a request says first what it is about
-_OFTEN_SHARE = 10  # the "Often said" line takes at most a tenth of the budget
+_OFTEN_SHARE = 50  # the "Often said" line takes at most a fiftieth of the budget (a few repeats at 1,000 tokens)
 _OFTEN_MAX = 60  # ... and never more than this: beyond, conversations deserve the room
 _SLACK_ROUNDS = 2  # times the written text is measured to give what it left unused to more conversations
 _TINY_LEAD_CAP = 8  # the shortest a lead is cut to, for the first and most recent at a tiny budget
 _QUICK_HEADING = 10  # quick price of a listing's "Mar 04 09:12 [12, fallback] "
 _RUNS_WANTED = 3  # when not every lead fits, about this many skipped runs: listings come in clusters
 _LONG_MESSAGE_SHARE = 6  # a message longer than budget / this is cut in the middle
-_RUN_LINE_QUICK = 12  # quick price of "… 3 conversations Apr 02 → May 30 not shown"
+_RUN_SHORT_QUICK = 7  # quick price of "… 3 not shown" (squeezed: its neighbours date it)
 _RUN_WORDS_QUICK = 28  # ... "… 37 conversations Apr 02 → May 30 not shown: refund 14, flight 9, invoice 6"
 _RUN_ONE_QUICK = 6  # ... and of "… 1 conversation not shown"
 _EXPAND_COST = 10  # a one-line conversation taking a second line: its heading, "N hidden", a time
@@ -112,7 +117,7 @@ class _Digest(_Layout):
         every = split_conversations(messages, silence)
         # In the questions view a conversation with nothing from the user has nothing to show.
         self.convs = [c for c in every if detail != "questions" or c.users]
-        self.counts = Counter(m.role for m in messages)
+        self.counts = Counter(map(attrgetter("role"), messages))
         self.in_view_total = self.counts[Role.USER] if detail == "questions" else len(messages)
         self.repeats = RepeatIndex(messages)
         self.pick = Selection([False] * len(self.convs), [{} for _ in self.convs])
@@ -135,24 +140,26 @@ class _Digest(_Layout):
             self._take_often_said(budget)
             self._take_leads(budget)
             self._take_more(budget)
-            self._use_the_slack()
+            return self._fit(self._use_the_slack())
         return self._fit()
 
-    def _use_the_slack(self) -> None:
+    def _use_the_slack(self) -> Render | None:
         """The reserve was priced at its widest and the runs on a quick price: once the text is
         written, what it did not use goes to more conversations, or, when every one is listed, to
-        more lines (the final fit checks the count)."""
+        more lines (the final fit checks the count). The last rendering, if nothing changed since."""
         for _ in range(_SLACK_ROUNDS):
-            slack = self.max_tokens - count_tokens(self._render().text)
+            render = self._render()
+            slack = self.max_tokens - count_tokens(render.text)
             if slack <= _QUICK_HEADING:
-                return
-            taken = len(self.pick.taken)
+                return render
+            state = (len(self.pick.taken), self.pick.used)
             if all(self.pick.listed):
                 self._take_more(self.pick.used + slack)  # more lines, where every conversation has one
             else:
                 self._fill(_MIN_LEAD_CAP, self.pick.used + slack)
-            if len(self.pick.taken) == taken:
-                return
+            if (len(self.pick.taken), self.pick.used) == state:
+                return render
+        return None
 
     def _take_often_said(self, budget: int) -> None:
         """Step 0: what the user said again and again (see `repeats.often_said`), in a small share."""
@@ -171,13 +178,15 @@ class _Digest(_Layout):
         """Tokens of the fixed lines, with the numbers only known at the end at their largest."""
         worst_next, _ = self._next_line(Continuation(10**13, 10**13), worst=True)
         fixed = [*self.head, self._summary(self.in_view_total, len(self.convs)), DATA_NOTE, worst_next]
-        years = len({f"{c.start.astimezone(self.tz):%Y}" for c in self.convs if c.start is not None})
+        starts = [c.start for c in self.convs if c.start is not None]
+        # Year lines: at most one for each year from the first to the last (two conversions, not one each).
+        years = max(starts).astimezone(self.tz).year - min(starts).astimezone(self.tz).year + 1 if starts else 0
         return count_tokens("\n".join(line for line in fixed if line)) + 1 + 4 * years
 
     def _plan(self, budget: int) -> None:
         """Choose the leads, and whether every one fits (on a quick price, beside the "Often said"
         line's share): when not, the digest is squeezed (brief leads, day-only listings, clusters)."""
-        both = [lead_of(self.messages, conv, self.repeats.key_of) for conv in self.convs]
+        both = [lead_of(self.messages, conv, self.repeats.repeated.__getitem__) for conv in self.convs]
         self.leads = [lead for lead, _ in both]
         quick = sum(self._quick_listing(i, _LEAD_CAP) for i in range(len(self.convs)))
         if quick > budget - self._often_share(budget):
@@ -200,32 +209,26 @@ class _Digest(_Layout):
             return
         cap = _MIN_LEAD_CAP
         # The most recent and the first are always listed: when room is short, with shorter leads.
-        room = (budget - self.pick.used) // 2 - _QUICK_HEADING - _RUN_LINE_QUICK
+        room = (budget - self.pick.used) // 2 - _QUICK_HEADING - _RUN_SHORT_QUICK
         for index in (n - 1, 0):
             self._list(index, max(_TINY_LEAD_CAP, min(cap, room)), budget)
-        runs = [(-(n - 2), 1, n - 2)] if n > 2 else []
-        misses = 0
-        while runs and misses < _MISSES_BEFORE_STOP:
-            _, low, high = heapq.heappop(runs)
-            middle = (low + high) // 2
-            if not self._list(middle, cap, budget):
-                misses += 1
-                continue
-            misses = 0
-            # A few neighbours with it: fewer, longer skipped runs, so fewer run lines to pay for.
-            last = middle
-            while last < min(high, middle + self.cluster - 1) and self._list(last + 1, cap, budget):
-                last += 1
-            for a, b in ((low, middle - 1), (last + 1, high)):
-                if a <= b:
-                    heapq.heappush(runs, (-(b - a + 1), a, b))
+        # Only conversations whose lead tells something new are chosen here: one whose every line is
+        # a repeat ("any update?", already on the "Often said" line) or a bare number says little.
+        telling = [i for i in range(1, n - 1) if self._telling(i)]
+        by_halving(telling, self.cluster, lambda index: self._list(index, cap, budget), _MISSES_BEFORE_STOP)
+        self._fill(cap, budget, [i for i in spread(n) if self._telling(i)])
         self._fill(cap, budget)
 
-    def _fill(self, cap: int, budget: int) -> None:
+    def _telling(self, index: int) -> bool:
+        """Whether a conversation's lead says something new: said only here, and not a bare "9142210"."""
+        lead = self.leads[index]
+        return lead is not None and not self.repeats.repeated[lead] and len(self.messages[lead].text) >= TELLING_CHARS
+
+    def _fill(self, cap: int, budget: int, order: list[int] | None = None) -> None:
         """What the halving left: any conversation whose listing still fits (a short lead, or one
         that joins two runs into none), in spread order, until several in a row do not."""
         misses = 0
-        for index in spread(len(self.convs)):
+        for index in spread(len(self.convs)) if order is None else order:
             if misses >= 2 * _MISSES_BEFORE_STOP:
                 return
             if not self.pick.listed[index]:
@@ -258,7 +261,7 @@ class _Digest(_Layout):
         conv = self.convs[index]
         shape = (len(str(len(conv.members))), tuple(conv.outcome(self.messages)), self.squeezed)
         if shape not in self._heading_costs:
-            self._heading_costs[shape] = count_tokens(self._conv_heading(index, 0) + " ") + 2
+            self._heading_costs[shape] = count_tokens(self._conv_heading(index, 0) + " ")
         return self._heading_costs[shape]
 
     def _run_change(self, index: int) -> int:
@@ -388,4 +391,4 @@ def _run_price(length: int) -> int:
         return 0
     if length == 1:
         return _RUN_ONE_QUICK
-    return _RUN_WORDS_QUICK if length >= RUN_WORDS_FROM else _RUN_LINE_QUICK
+    return _RUN_WORDS_QUICK if length >= RUN_WORDS_FROM else _RUN_SHORT_QUICK

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engati_mcp.conversations import split_conversations
+from engati_mcp.layout import RUN_WORDS_FROM
 from engati_mcp.models import Message, MessageKind, Role
 from engati_mcp.tokens import count_tokens
 from engati_mcp.transcript import DATA_NOTE, BudgetedTranscript, Continuation, budget_transcript
@@ -499,13 +500,16 @@ def test_at_a_tight_budget_the_first_and_latest_are_listed_and_each_skipped_run_
     expected_runs = [b - a - 1 for a, b in pairwise(listed) if b - a > 1]
     assert [int(run["count"]) for run in parsed.runs] == expected_runs
     assert sum(expected_runs) + len(listed) == result.conversations == 50
-    # each run line sits between the two conversations around it, with the run's own dates
+    # each run line sits between the two conversations around it, which date a short run; a long
+    # run (one that also says its words) carries its own dates
     for item, following in pairwise(parsed.order):
         assert not (isinstance(item, re.Match) and isinstance(following, re.Match))
     for run, (a, b) in zip(parsed.runs, [(a, b) for a, b in pairwise(listed) if b - a > 1], strict=True):
         first, last = START + timedelta(days=3 * (a + 1)), START + timedelta(days=3 * (b - 1))
-        if b - a > 2:  # a run of one needs no dates: its neighbours give them
+        if b - a - 1 >= RUN_WORDS_FROM:
             assert run_when(run) in (f"{first:%b %d} → {last:%b %d}", f"{first:%b %d} → {last:%b %d %Y}")
+        else:
+            assert run_when(run) is None, run.group(0)
 
 
 @pytest.mark.parametrize("detail", VIEWS)
@@ -554,7 +558,7 @@ def test_a_listed_conversation_always_shows_its_lead_never_a_bare_heading(detail
     assert offenders == []
 
 
-@pytest.mark.parametrize("budget", [400, 600, 900])
+@pytest.mark.parametrize("budget", [400, 600, 800])
 def test_when_not_every_lead_fits_each_listed_conversation_shows_exactly_its_lead(budget: int) -> None:
     messages = support(50)
     result = budget_transcript(messages, budget, detail="conversation")
@@ -1006,3 +1010,25 @@ def test_the_next_line_is_kept_inside_the_budget_with_wide_arguments() -> None:
         result = budget_transcript(support(50), budget, next_call=wide)
         assert result.tokens <= budget and o200k(result.text) <= budget
         assert result.text.split("\n")[-1].startswith("Next: get_chat_history(")
+
+
+@pytest.mark.parametrize("detail", VIEWS)
+def test_when_squeezed_conversations_with_something_new_to_say_are_listed_before_bare_follow_ups(detail: Any) -> None:
+    """A regular's visits alternate between a new request and a chase ("any update?", said in
+    dozens of visits and counted once on the "Often said" line): when not every lead fits, the
+    room goes to the visits that say something new, spread across the window, the first and the
+    most recent always listed whatever they say."""
+    messages: list[Message] = []
+    for c in range(60):
+        t = c * DAY * 2
+        said = f"My parcel number {c} came damaged, I want a refund" if c % 2 else "any update?"
+        messages += [msg(Role.USER, said, t), msg(Role.BOT, "Let me check.", t + 1)]
+    result = budget_transcript(messages, 500, detail=detail)
+    blocks = parse(result).blocks
+    assert 10 < result.conversations_listed < 30, result.text  # not even every new request fits
+    inner = [block.lines[0] for block in blocks[1:-1]]
+    new = [line for line in inner if "My parcel number" in line]
+    assert len(new) >= 4 * (len(inner) - len(new)), result.text  # a chase only where no request fits
+    numbers = sorted(int(re.search(r"number (\d+)", line)[1]) for line in new)  # type: ignore[index]
+    assert numbers[0] < 20 and numbers[-1] > 40, numbers  # spread across the window, not one end
+    assert blocks[0].when.startswith("Mar 04") and "any update?" in blocks[0].lines[0]  # the first, a chase
