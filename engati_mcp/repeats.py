@@ -1,10 +1,11 @@
 """True repeat counts: a user's message said again, or a bot template sent again, across the window.
 
 The digest shows a repeated text once and counts every occurrence in the window read, shown or
-not, with its first and last date: `where is my order (×12, Mar 04 → Sep 30 2026)`. A user's
-repeats are grouped by their words in any case ("Ok thanks" and "ok thanks"); a bot's by its exact
-text (its templates). Dictionary work only, no tokenizing: this runs on every message. The user's
-repeats also make the digest's "Often said" line (`often_said`).
+not, with its first and last date: `[×12, Mar 04 → Sep 30 2026] where is my order`. Repeats are
+grouped by their exact text, so that what a count stands for is exactly what is shown ("Ok thanks"
+and "ok thanks" are two groups); a bot's are its templates. Dictionary work only, no tokenizing:
+this runs on every message. The user's repeats also make the digest's "Often said" line
+(`often_said`).
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ USER_KEY = "u:"  # a user message's group key starts with this; a bot template's
 
 
 class RepeatIndex:
-    """True repeat counts over the whole window: a user's message said again (same words, any
-    case) and a bot template sent again, each with its count and first and last time, shown or
+    """True repeat counts over the whole window: a user's message said again (the same text) and
+    a bot template sent again, each with its count and first and last time, shown or
     not. Dictionary work only (no tokenizing): this runs on every message."""
 
     def __init__(self, messages: Sequence[Message]) -> None:
         user = Role.USER
-        self._keys = [USER_KEY + m.text.casefold() if m.role is user else m.text for m in messages]
+        self._keys = [USER_KEY + m.text if m.role is user else m.text for m in messages]
         self._counts = Counter(self._keys)
         # Oldest first, so the first time a key is met is its first date and the last its last.
         # (Dictionary comprehensions keep the last index they see: read backwards for the first.)

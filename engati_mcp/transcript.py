@@ -12,8 +12,9 @@ spent in this order, each step only with what the previous one left:
    are few run lines to pay for), among those whose lead says something new: a visit that only
    chased ("any update?", counted on the "Often said" line) waits until no request fits. Each
    skipped run becomes one line with its count, and its dates and words when it is long.
-   Beside the leads, in a fiftieth of the budget (60 tokens at most), an "Often said" line counts
-   the user's repeats: at small budgets a conversation's line says more than a fifth "ok".
+   Beside the leads, an "Often said" line counts the user's repeats, in a share that grows faster
+   than the budget (16 tokens at 1,000, 144 at 4,000, 200 at most): at small budgets a
+   conversation's line says more than a fifth "ok".
 2. **More of what the user wrote**, round-robin across conversations (a long one from both ends),
    once every conversation is listed: no conversation gets a second line while another has none.
 3. **The bot's and agents' replies** (`detail="conversation"`), cheapest first, cut to their first
@@ -66,8 +67,9 @@ from engati_mcp.tokens import count_tokens
 
 _LEAD_CAP = 150  # tokens a lead may take when every lead fits
 _MIN_LEAD_CAP = 40  # ... and when they do not: a request says first what it is about
-_OFTEN_SHARE = 50  # the "Often said" line takes at most a fiftieth of the budget (a few repeats at 1,000 tokens)
-_OFTEN_MAX = 60  # ... and never more than this: beyond, conversations deserve the room
+_OFTEN_SHARE = 50  # the "Often said" line takes a fiftieth of the budget (a few repeats at 1,000 tokens)...
+_OFTEN_GROWTH = 100_000  # ... or budget² / this when more (144 tokens at 3,800) ...
+_OFTEN_MAX = 200  # ... and never more than this: beyond, conversations deserve the room
 _SLACK_ROUNDS = 2  # times the written text is measured to give what it left unused to more conversations
 _TINY_LEAD_CAP = 8  # the shortest a lead is cut to, for the first and most recent at a tiny budget
 _QUICK_HEADING = 10  # quick price of a listing's "Mar 04 09:12 [12, fallback] "
@@ -172,7 +174,9 @@ class _Digest(_Layout):
             self.pick.used += cost
 
     def _often_share(self, budget: int) -> int:
-        return min(budget // _OFTEN_SHARE, _OFTEN_MAX)
+        # Small budgets are for conversations' lines: a few repeats only. A larger one lists most
+        # conversations anyway, and a repeat on this line stands for many messages at once.
+        return min(max(budget // _OFTEN_SHARE, budget * budget // _OFTEN_GROWTH), _OFTEN_MAX)
 
     def _reserve(self) -> int:
         """Tokens of the fixed lines, with the numbers only known at the end at their largest."""

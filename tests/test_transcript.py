@@ -173,8 +173,8 @@ def displayed_counts(result: BudgetedTranscript) -> list[tuple[str, int]]:
 
 
 def true_count(messages: list[Message], text: str) -> int:
-    """How often `text` was said in the window (a user's message in any case, a reply exactly)."""
-    return sum(1 for m in messages if (m.text.casefold() == text.casefold() if m.role is Role.USER else m.text == text))
+    """How often `text` was said or sent in the window, exactly as written."""
+    return sum(1 for m in messages if m.text == text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -653,20 +653,29 @@ def test_a_skipped_runs_words_are_its_conversations_user_words() -> None:
 
 
 def test_a_repeat_count_is_its_true_count_even_at_a_tiny_budget() -> None:
-    messages = ok_thanks(64)  # "ok thanks" said 64 times, once per conversation, in two casings
+    messages = ok_thanks(64)  # "ok thanks" and "OK Thanks", each said 32 times, in turn
     for detail in VIEWS:
         shown_at = []
         for budget in range(200, 420, 20):
             result = budget_transcript(messages, budget, detail=detail)
             counts = displayed_counts(result)
             assert all(n == true_count(messages, text) for text, n in counts), (counts, result.text)
-            thanks = [n for text, n in counts if text.casefold() == "ok thanks"]
-            # any listed conversation shows "ok thanks": then its count is on the text, once, and exact
-            assert thanks in ([64], []) and (thanks == [64] or not result.conversations_listed), result.text
+            thanks = sorted(n for text, n in counts if text.casefold() == "ok thanks")
+            # a listed conversation shows its "ok thanks": then that text's count is on the text, once, exact
+            assert thanks in ([32, 32], [32], []) and (thanks or not result.conversations_listed), result.text
             if thanks:
                 shown_at.append(budget)
-                assert result.shown_messages >= 64  # the 64 count as shown, through the count
+                assert result.shown_messages >= sum(thanks)  # counted as shown, through the count
         assert shown_at and shown_at[0] <= 240, detail
+
+
+def test_a_count_stands_for_exactly_the_text_shown_so_case_variants_are_counted_apart() -> None:
+    """ "Hello" said three times and "hello" twice: a model reading `[×5] hello` would quote the user
+    wrongly three times; each text is shown with its own count."""
+    said = ["Hello", "hello", "Hello", "hello", "Hello"]
+    messages = [msg(Role.USER, text, i * DAY) for i, text in enumerate(said)]
+    result = budget_transcript(messages, 4000, detail="questions")
+    assert sorted(displayed_counts(result)) == [("Hello", 3), ("hello", 2)], result.text
 
 
 def test_a_message_said_64_times_in_one_conversation_is_one_line_counting_all_64() -> None:
