@@ -33,9 +33,10 @@ class RepeatIndex:
         self._keys = [USER_KEY + m.text if m.role is user else m.text for m in messages]
         self._counts = Counter(self._keys)
         # Oldest first, so the first time a key is met is its first date and the last its last.
-        # (Dictionary comprehensions keep the last index they see: read backwards for the first.)
-        self._last_at = {key: index for index, key in enumerate(self._keys)}
-        self._first_at = {self._keys[index]: index for index in range(len(self._keys) - 1, -1, -1)}
+        # (A dict keeps the last index it is given for a key: read backwards for the first.)
+        count = len(self._keys)
+        self._last_at = dict(zip(self._keys, range(count), strict=True))
+        self._first_at = dict(zip(reversed(self._keys), range(count - 1, -1, -1), strict=True))
         self._messages = messages
         counts = self._counts
         self.repeated = [counts[key] > 1 for key in self._keys]  # by message: said (or sent) again

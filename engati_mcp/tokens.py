@@ -135,7 +135,7 @@ def _witnesses() -> dict[str, str]:
     for table in (LATIN_WORDS, COMMON_WORDS, SCRIPT_WORDS):
         for word in (word for group in table.values() for word in group.split()):
             if len(word) >= (4 if word.isascii() else 3) and word in _SCRIPT_OF:
-                for form in {word, word[0].upper() + word[1:]}:
+                for form in {word, word[0].upper() + word[1:], word.upper()}:  # "DELIVERY": chat shouts
                     witnesses.update((lead + form, word) for lead in ("", " ", "¿", "¡", "(", '"'))
     return witnesses
 

@@ -411,3 +411,18 @@ def test_a_known_symbol_before_a_newline_costs_at_most_one_more() -> None:
 def test_lines_joined_by_newlines_cost_at_most_their_sum_plus_one_per_newline(lines: list[str]) -> None:
     """What the budgeter relies on when it adds up line counts (each newline is one byte)."""
     assert count_tokens("\n".join(lines)) <= sum(map(count_tokens, lines)) + len(lines) - 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AND WHAT ABOUT THE DELIVERY CHARGE I PAID?",
+        "NOBODY CAME TO PICK UP THE DAMAGED PILLOW YET",
+        "STILL NO REFUND FOR 8202670. THIS IS UNACCEPTABLE",
+        "SIR, HOW DO I RESET MY PASSWORD?",
+    ],
+)
+def test_a_shouted_line_is_never_counted_below_o200k_yet_well_below_its_bytes(text: str) -> None:
+    """Support chats shout. Capitals of known words vouch for a line like lower case ones do, so a
+    shouted request is not charged its bytes (which would cut it short in a digest)."""
+    assert o200k(text) <= count_tokens(text) <= 0.75 * len(text.encode())
