@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
+from operator import attrgetter
 
 from engati_mcp.models import Message, MessageKind, Role
 
@@ -99,27 +100,24 @@ def split_conversations(messages: Sequence[Message], silence: timedelta = DEFAUL
     """The history (oldest first) cut into conversations. Lean loops: this runs on every message."""
     if not messages:
         return []
-    sessions = [m.session for m in messages]
+    times = list(map(attrgetter("timestamp"), messages))
+    sessions = list(map(attrgetter("session"), messages))
     if sessions.count(None) < len(sessions):  # some message carries Engati's session id
         cuts = [i for i in range(1, len(messages)) if _starts_new(messages[i - 1], messages[i], silence)]
     else:  # the common case, without Engati session ids: one comprehension over the times
-        cuts = [i for i, gap in enumerate(_gaps(messages), start=1) if gap is not None and gap > silence]
-    is_user = [m.role is Role.USER for m in messages]
-    times = [m.timestamp for m in messages]
+        pairs = enumerate(pairwise(times), start=1)
+        cuts = [i for i, (a, b) in pairs if a is not None and b is not None and b - a > silence]
+    user = Role.USER
+    is_user = [role is user for role in map(attrgetter("role"), messages)]
     conversations = []
     for start, end in zip([0, *cuts], [*cuts, len(messages)], strict=True):
         conversation = Conversation(list(range(start, end)), users=sum(is_user[start:end]))
-        conversation.start = next((t for t in times[start:end] if t is not None), None)
-        if conversation.start is not None:  # the last time is found from the end: usually the last message's
-            conversation.end = next(t for t in reversed(times[start:end]) if t is not None)
+        stamps = times[start:end]  # usually all dated: the first and the last are the ends
+        conversation.start = stamps[0] if stamps[0] is not None else next(filter(None, stamps), None)
+        if conversation.start is not None:
+            conversation.end = stamps[-1] if stamps[-1] is not None else next(filter(None, reversed(stamps)))
         conversations.append(conversation)
     return conversations
-
-
-def _gaps(messages: Sequence[Message]) -> list[timedelta | None]:
-    """The silence before each message after the first (None where a time is missing)."""
-    times = [m.timestamp for m in messages]
-    return [b - a if a is not None and b is not None else None for a, b in pairwise(times)]
 
 
 def _starts_new(previous: Message, message: Message, silence: timedelta) -> bool:
