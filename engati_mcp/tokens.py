@@ -195,8 +195,8 @@ _CACHE_LIMIT = 20_000
 _LATIN = frozenset({"latin"})
 _VOUCHED = {_LATIN: _ShapeSavings(_LATIN)}  # by the scripts a line vouches for; others made when first needed
 _ZEROS = repeat(0)
-_LINE_COSTS: dict[str, int] = {}
-_LINE_CACHE_CHARS = 400
+_LINE_COSTS: dict[str, int] = {}  # see `_line_cost`
+_LINE_CACHE_CHARS = 400  # longer lines are priced each time (a digest's lines are mostly shorter)
 
 
 def count_tokens(text: str) -> int:

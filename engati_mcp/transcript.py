@@ -218,9 +218,10 @@ class _Digest(_Layout):
             self._list(index, max(_TINY_LEAD_CAP, min(cap, room)), budget)
         # Only conversations whose lead tells something new are chosen here: one whose every line is
         # a repeat ("any update?", already on the "Often said" line) or a bare number says little.
-        telling = [i for i in range(1, n - 1) if self._telling(i)]
-        by_halving(telling, self.cluster, lambda index: self._list(index, cap, budget), _MISSES_BEFORE_STOP)
-        self._fill(cap, budget, [i for i in spread(n) if self._telling(i)])
+        telling = {i for i in range(n) if self._telling(i)}
+        inner = sorted(telling - {0, n - 1})
+        by_halving(inner, self.cluster, lambda index: self._list(index, cap, budget), _MISSES_BEFORE_STOP)
+        self._fill(cap, budget, [i for i in spread(n) if i in telling])
         self._fill(cap, budget)
 
     def _telling(self, index: int) -> bool:
