@@ -51,7 +51,9 @@ please pls plz again done got it
 # words carry marks that `\w` alone does not match, and would split "नमस्ते" in three).
 _MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0dff"
 _WORD = re.compile(f"[\\w{_MARKS}]+")
-_CONTENT_WORD = re.compile(f"(?:[^\\W\\d_]|[{_MARKS}]){{3,}}")  # three letters or more: no numbers, no "ok"
+# Three letters or more (no numbers, no "ok"), and not the prefix of an id: "ORD" of "ORD-4197851"
+# says nothing about the request (possessive, so that "ORDE" of "ORDER-12" does not match either).
+_CONTENT_WORD = re.compile(f"(?:[^\\W\\d_]|[{_MARKS}]){{3,}}+(?![-#]?\\d)")
 # Words too common to say what a run was about (English function words and chat filler).
 _STOPWORDS = _SMALL_TALK | _word_set("""
 the and for are but not you your yours with this that these those from have has had was were will would
@@ -59,6 +61,7 @@ can could should what when where which who whom why how is it its i me my mine w
 an of to in on at by as be been being do does did am or if then than there here any some all just also
 about into out up down over more most much many very can't cant don't dont im i'm it's its ive i've
 want need get got still now today yesterday tomorrow is any know let tell please help one two
+btw kindly needful regards
 user tapped
 """)
 # A bot reply that admits it did not understand (its usual wordings, several languages).
