@@ -185,11 +185,30 @@ JAPANESE = [
     "東京に配送できますか？",
     "よろしくお願いします🙏",
 ]
+HINGLISH = [  # Hindi in Latin letters, as many of the bot's users write it
+    "mera order abhi tak nahi aaya",
+    "bhai refund kab milega?",
+    "paise kat gaye par order nahi hua",
+    "aap log jaldi batao please",
+    "kitne din lagenge delivery mein?",
+    "order cancel kar do",
+    "theek hai, dhanyavad 🙏",
+    "haan ji, wahi wala order",
+    "kal tak aa jayega kya?",
+    "mujhe agent se baat karni hai",
+    "COD kyun nahi ho raha mere pincode pe",
+    "koi update? 3 din ho gaye",
+    "pickup wala aaya hi nahi",
+    "ho gaya, shukriya",
+    "galat item bhej diya aapne, wapas kaise karu?",
+    "login nahi ho raha, OTP bhi nahi aa raha",
+]
 EMOJI = ["😀", "👍🏽", "👨\u200d👩\u200d👧\u200d👦", "❤️🔥🎉", "🙏🙏🙏", "✅ done", "🇮🇳 🇧🇷", "ok 👌 thanks 😊"]
 # The languages whose chat text the estimate is calibrated on, and others it only bounds.
 LANGUAGES = {
     "English": ENGLISH,
     "Hindi": HINDI,
+    "Hinglish": HINGLISH,
     "Spanish": SPANISH,
     "Portuguese": PORTUGUESE,
     "Arabic": ARABIC,
