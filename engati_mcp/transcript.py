@@ -70,7 +70,6 @@ _MIN_LEAD_CAP = 40  # ... and when they do not: a request says first what it is 
 _OFTEN_SHARE = 50  # the "Often said" line takes a fiftieth of the budget (a few repeats at 1,000 tokens)...
 _OFTEN_GROWTH = 100_000  # ... or budget² / this when more (144 tokens at 3,800) ...
 _OFTEN_MAX = 200  # ... and never more than this: beyond, conversations deserve the room
-_SLACK_ROUNDS = 2  # times the written text is measured to give what it left unused to more conversations
 _TINY_LEAD_CAP = 8  # the shortest a lead is cut to, for the first and most recent at a tiny budget
 _QUICK_HEADING = 10  # quick price of a listing's "Mar 04 09:12 [12, fallback] "
 _RUNS_WANTED = 3  # when not every lead fits, about this many skipped runs: listings come in clusters
@@ -148,20 +147,17 @@ class _Digest(_Layout):
     def _use_the_slack(self) -> Render | None:
         """The reserve was priced at its widest and the runs on a quick price: once the text is
         written, what it did not use goes to more conversations, or, when every one is listed, to
-        more lines (the final fit checks the count). The last rendering, if nothing changed since."""
-        for _ in range(_SLACK_ROUNDS):
-            render = self._render()
-            slack = self.max_tokens - count_tokens(render.text)
-            if slack <= _QUICK_HEADING:
-                return render
-            state = (len(self.pick.taken), self.pick.used)
-            if all(self.pick.listed):
-                self._take_more(self.pick.used + slack)  # more lines, where every conversation has one
-            else:
-                self._fill(_MIN_LEAD_CAP, self.pick.used + slack)
-            if (len(self.pick.taken), self.pick.used) == state:
-                return render
-        return None
+        more lines (the final fit checks the count). The rendering, if nothing changed since."""
+        render = self._render()
+        slack = self.max_tokens - count_tokens(render.text)
+        if slack <= _QUICK_HEADING:
+            return render
+        state = (len(self.pick.taken), self.pick.used)
+        if all(self.pick.listed):
+            self._take_more(self.pick.used + slack)  # more lines, where every conversation has one
+        else:
+            self._fill(_MIN_LEAD_CAP, self.pick.used + slack)
+        return render if (len(self.pick.taken), self.pick.used) == state else None
 
     def _take_often_said(self, budget: int) -> None:
         """Step 0: what the user said again and again (see `repeats.often_said`), in a small share."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engati_mcp.conversations import (
+    _ASCII_CONTENT_WORD,
+    _CONTENT_WORD,
     DEFAULT_SILENCE,
     Conversation,
     is_substantive,
@@ -455,3 +458,11 @@ def test_words_keep_other_scripts_whole() -> None:
 def test_devanagari_words_are_kept_whole_not_split_at_their_vowel_signs() -> None:
     # "\\w" alone stops at combining marks (virama, vowel signs): Hindi words would fall apart.
     assert {"ऑर्डर", "रिफंड"} <= words([user("मेरा ऑर्डर कहाँ है? रिफंड चाहिए")], 0)
+
+
+@given(st.text(alphabet=string.ascii_letters + string.digits + " -#_'.,!?", max_size=80))
+def test_the_quick_ascii_words_are_the_words_the_unicode_rule_finds(text: str) -> None:
+    """ASCII leads take a simpler pattern (most chat is ASCII, and every lead's words are read): it
+    must find exactly what the general one does."""
+    said = text.casefold()
+    assert _ASCII_CONTENT_WORD.findall(said) == _CONTENT_WORD.findall(said)
