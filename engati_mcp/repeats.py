@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
 from engati_mcp.conversations import is_substantive
@@ -49,12 +49,14 @@ class RepeatIndex:
     def count(self, key: str) -> int:
         return self._counts[key]
 
-    def user_groups(self) -> list[tuple[str, int]]:
-        """The user's repeated messages, most frequent first: (group, its first message)."""
-        groups = [
-            (key, index) for key, index in self._first_at.items() if self._counts[key] > 1 and key.startswith(USER_KEY)
-        ]
-        return sorted(groups, key=lambda group: (-self._counts[group[0]], group[1]))
+    def user_groups(self) -> Iterator[tuple[str, int]]:
+        """The user's repeated messages, most frequent first, then earliest: (group, its first message).
+        (`most_common` keeps first-seen order among equals, and the texts said once come last.)"""
+        for key, count in self._counts.most_common():
+            if count == 1:
+                return
+            if key.startswith(USER_KEY):
+                yield key, self._first_at[key]
 
     def span_of(self, key: str, span: Callable[[datetime, datetime], str]) -> str:
         first, last = self._messages[self._first_at[key]].timestamp, self._messages[self._last_at[key]].timestamp
