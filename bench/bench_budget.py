@@ -37,7 +37,7 @@ Also measured: results over budget (o200k of the text plus o200k of json.dumps o
 content, above max_tokens) over every call made; the model-visible size of tools/list (o200k of
 json.dumps of the two tools' name, description and inputSchema as on the wire); and the cost of
 `budget_transcript(messages, 4000, detail="conversation")` on 10,000 sandbox messages against
-json.loads of their raw JSON.
+json.loads of their raw JSON (the best of 9 rounds each, the two taking turns).
 
 Targets: 0 over budget; coverage >= 0.85x the digest at 1,000 tokens, >= 0.95x at 4,000, >= 0.99
 at 16,000; retention >= the better cut at 1,000, >= 1.3x it at 4,000, >= 1.5x at 16,000 (in each
