@@ -102,15 +102,16 @@ _PIECE = _pre_tokenizer(_UPPER, _LOWER, _CASELESS, _MARK, _NUMBER, _WIDE_SPACE, 
 _ASCII_PIECE = _pre_tokenizer("A-Z", "a-z", "", "", "0-9", "", _ASCII_SYMBOL)  # the same, twice as fast on ASCII
 
 
-def _common_words() -> dict[str, str]:
-    """engati_mcp/data/common_words.txt: more words known exactly, grouped like `LATIN_WORDS` (a data
-    file, not code: fourteen thousand words read better as text)."""
-    text = resources.files("engati_mcp").joinpath("data/common_words.txt").read_text(encoding="utf-8")
+def _word_table(name: str) -> dict[str, str]:
+    """engati_mcp/data/`name`: more words known exactly, grouped by their costs like `LATIN_WORDS` (a
+    data file, not code: thousands of words read better as text)."""
+    text = resources.files("engati_mcp").joinpath(f"data/{name}").read_text(encoding="utf-8")
     rows = (line.split(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
     return {digits: words for digits, words in rows}
 
 
-COMMON_WORDS = _common_words()
+COMMON_WORDS = _word_table("common_words.txt")  # " word", "word", " Word", "Word"
+SHOUTED_WORDS = _word_table("shouted_words.txt")  # " WORD", "WORD": support chats shout
 
 
 def _known_costs() -> dict[str, int]:
@@ -120,7 +121,7 @@ def _known_costs() -> dict[str, int]:
         for word in words.split():
             title = word[0].upper() + word[1:]
             costs.update(zip((" " + word, word, " " + title, title), map(int, digits), strict=True))
-    for table in (SCRIPT_WORDS, SYMBOLS):
+    for table in (SCRIPT_WORDS, SHOUTED_WORDS, SYMBOLS):
         for digits, pieces in table.items():
             for piece in pieces.split():
                 costs.update(zip((" " + piece, piece), map(int, digits), strict=True))

@@ -441,7 +441,8 @@ def test_lines_joined_by_newlines_cost_at_most_their_sum_plus_one_per_newline(li
         "SIR, HOW DO I RESET MY PASSWORD?",
     ],
 )
-def test_a_shouted_line_is_never_counted_below_o200k_yet_well_below_its_bytes(text: str) -> None:
-    """Support chats shout. Capitals of known words vouch for a line like lower case ones do, so a
-    shouted request is not charged its bytes (which would cut it short in a digest)."""
-    assert o200k(text) <= count_tokens(text) <= 0.75 * len(text.encode())
+def test_a_shouted_line_is_never_counted_below_o200k_yet_close_to_it(text: str) -> None:
+    """Support chats shout. The capitals of common words are known exactly (data/shouted_words.txt)
+    and vouch for a line like lower case ones do, so a shouted request is not charged its bytes
+    (which would cut it short in a digest)."""
+    assert o200k(text) <= count_tokens(text) <= 1.3 * o200k(text)
