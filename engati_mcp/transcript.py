@@ -7,9 +7,10 @@ spent in this order, each step only with what the previous one left:
 
 1. **Leads.** Every conversation gets one line: the user's first substantive message (one said only
    there, when there is one). When even the leads do not all fit, the digest is *squeezed*: briefer
-   leads, day-only dates, and conversations chosen evenly across the window by halving the longest
-   run not yet listed (the first and the most recent before all, a few side by side, so that there
-   are few run lines to pay for), among those whose lead says something new: a visit that only
+   leads (one longer than a text message cut to its beginning), day-only dates, and conversations
+   chosen evenly across the window by halving the longest run not yet listed (the first and the
+   most recent before all, a few side by side, so that there are few run lines to pay for), among
+   those whose lead says something new: a visit that only
    chased ("any update?", counted on the "Often said" line) waits until no request fits. Each
    skipped run becomes one line with its count, and its dates and words when it is long.
    Beside the leads, an "Often said" line counts the user's repeats, in a share that grows faster
@@ -66,7 +67,8 @@ from engati_mcp.shortening import first_line, head_cut, middle_cut, quick_tokens
 from engati_mcp.tokens import count_tokens
 
 _LEAD_CAP = 150  # tokens a lead may take when every lead fits
-_MIN_LEAD_CAP = 40  # ... and when they do not: a request says first what it is about
+_MIN_LEAD_CAP = 40  # ... and when they do not: a request says first what it is about ...
+_SMS_CHARS, _SMS_LEAD_CAP = 160, 80  # ... unless it is no longer than a text message (then up to 80)
 _OFTEN_SHARE = 50  # the "Often said" line takes a fiftieth of the budget (a few repeats at 1,000 tokens)...
 _OFTEN_GROWTH = 100_000  # ... or budget² / this when more (144 tokens at 3,800) ...
 _OFTEN_MAX = 200  # ... and never more than this: beyond, conversations deserve the room
@@ -244,6 +246,8 @@ class _Digest(_Layout):
         """List a conversation with its lead, priced exactly with the run lines it changes."""
         lead = self.leads[index]
         heading = self._heading_cost(index)
+        if lead is not None and cap >= _MIN_LEAD_CAP and len(self.messages[lead].text) <= _SMS_CHARS:
+            cap = max(cap, _SMS_LEAD_CAP)  # a request as long as a text message is read whole
         line = self._offer(lead, cap, indented=False, head_only=self.squeezed, tag=False) if lead is not None else None
         runs = self._run_change(index)
         if self.pick.used + heading + runs + (line.cost if line else 0) > budget:

@@ -1041,3 +1041,19 @@ def test_when_squeezed_conversations_with_something_new_to_say_are_listed_before
     numbers = sorted(int(re.search(r"number (\d+)", line)[1]) for line in new)  # type: ignore[index]
     assert numbers[0] < 20 and numbers[-1] > 40, numbers  # spread across the window, not one end
     assert blocks[0].when.startswith("Mar 04") and "any update?" in blocks[0].lines[0]  # the first, a chase
+
+
+def test_when_squeezed_a_lead_no_longer_than_a_text_message_is_shown_whole() -> None:
+    """An address of unfamiliar words is priced near its bytes (the estimate must stay an upper
+    bound); cutting it to the squeezed lead's 40 tokens would drop the pincode for a token or two."""
+    messages: list[Message] = []
+    for c in range(60):
+        address = f"D-{c}, Shanti Niwas, Jayanagar, Bengaluru {560000 + c}"
+        messages += [msg(Role.USER, address, c * DAY), msg(Role.BOT, "Noted.", c * DAY + 1)]
+    assert count_tokens(messages[0].text) > 40 and len(messages[0].text) <= 160
+    result = budget_transcript(messages, 900, detail="questions")
+    blocks = parse(result).blocks
+    assert 2 < result.conversations_listed < 60, result.text
+    assert all(re.fullmatch(r"D-\d+, Shanti Niwas, Jayanagar, Bengaluru 5600\d\d", b.lines[0]) for b in blocks), (
+        result.text
+    )
