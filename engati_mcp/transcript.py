@@ -78,7 +78,7 @@ _RUNS_WANTED = 3  # when not every lead fits, about this many skipped runs: list
 _LONG_MESSAGE_SHARE = 6  # a message longer than budget / this is cut in the middle
 _RUN_SHORT_QUICK = 7  # quick price of "… 3 not shown" (squeezed: its neighbours date it)
 _RUN_WORDS_QUICK = 28  # ... "… 37 conversations Apr 02 → May 30 not shown: refund 14, flight 9, invoice 6"
-_RUN_ONE_QUICK = 6  # ... and of "… 1 conversation not shown"
+_RUN_ONE_QUICK = 6  # ... and of "… 1 not shown"
 _EXPAND_COST = 10  # a one-line conversation taking a second line: its heading, "N hidden", a time
 _MISSES_BEFORE_STOP = 8  # offers that did not fit in a row before a step gives up
 
