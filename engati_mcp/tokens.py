@@ -132,13 +132,19 @@ def _known_costs() -> dict[str, int]:
 def _witnesses() -> dict[str, str]:
     """Known words that random letters seldom spell (four ASCII letters or three others), by each of their
     forms: a line needs two different ones (see `_vouched_shapes`)."""
-    witnesses: dict[str, str] = {}
-    for table in (LATIN_WORDS, COMMON_WORDS, SCRIPT_WORDS):
-        for word in (word for group in table.values() for word in group.split()):
-            if len(word) >= (4 if word.isascii() else 3) and word in _SCRIPT_OF:
-                for form in {word, word[0].upper() + word[1:], word.upper()}:  # "DELIVERY": chat shouts
-                    witnesses.update((lead + form, word) for lead in ("", " ", "¿", "¡", "(", '"'))
-    return witnesses
+    words = [
+        word
+        for table in (LATIN_WORDS, COMMON_WORDS, SCRIPT_WORDS)
+        for group in table.values()
+        for word in group.split()
+        if len(word) >= (4 if word.isascii() else 3) and word in _SCRIPT_OF
+    ]
+    return {  # one comprehension: a third of a million entries, built at the first count
+        lead + form: word
+        for word in words
+        for form in {word, word[0].upper() + word[1:], word.upper()}  # "DELIVERY": chat shouts
+        for lead in ("", " ", "¿", "¡", "(", '"')
+    }
 
 
 def _scripts_of_words() -> dict[str, str]:
@@ -191,7 +197,9 @@ _WITNESSES = _witnesses()
 # One lookup per piece gives a line both its saving and its number of witnesses: each witness adds
 # `_WITNESS` to the sum, far above any line's saving.
 _WITNESS = 1 << 32
-_TALLY = {piece: _SAVINGS.get(piece, 0) + _WITNESS * (piece in _WITNESSES) for piece in {*_SAVINGS, *_WITNESSES}}
+_TALLY = dict.fromkeys(_WITNESSES, _WITNESS)
+for _piece, _saving in _SAVINGS.items():
+    _TALLY[_piece] = _TALLY.get(_piece, 0) + _saving
 _CACHE_LIMIT = 20_000
 _LATIN = frozenset({"latin"})
 _VOUCHED = {_LATIN: _ShapeSavings(_LATIN)}  # by the scripts a line vouches for; others made when first needed
