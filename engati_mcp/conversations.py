@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from operator import attrgetter
 
 from engati_mcp.models import Message, MessageKind, Role
@@ -79,7 +79,7 @@ _HANDOFF = re.compile(r"handoff|hand(?:ed|ing)? (?:over|off)|transfer|agent|live
 class Conversation:
     """One visit: its messages (indices into the history, oldest first), first and last time."""
 
-    members: list[int]
+    members: Sequence[int]  # indices into the history: a range, when split from one
     start: datetime | None = None
     end: datetime | None = None
     users: int = 0  # messages from the user
@@ -113,14 +113,15 @@ def split_conversations(messages: Sequence[Message], silence: timedelta = DEFAUL
         pairs = enumerate(pairwise(times), start=1)
         cuts = [i for i, (a, b) in pairs if a is not None and b is not None and b - a > silence]
     user = Role.USER
-    is_user = [role is user for role in map(attrgetter("role"), messages)]
+    users_before = [0, *accumulate(role is user for role in map(attrgetter("role"), messages))]
     conversations = []
     for start, end in zip([0, *cuts], [*cuts, len(messages)], strict=True):
-        conversation = Conversation(list(range(start, end)), users=sum(is_user[start:end]))
-        stamps = times[start:end]  # usually all dated: the first and the last are the ends
-        conversation.start = stamps[0] if stamps[0] is not None else next(filter(None, stamps), None)
+        conversation = Conversation(range(start, end), users=users_before[end] - users_before[start])
+        # Usually every message is dated: the first and the last are the conversation's ends.
+        first, last = times[start], times[end - 1]
+        conversation.start = first if first is not None else next(filter(None, times[start:end]), None)
         if conversation.start is not None:
-            conversation.end = stamps[-1] if stamps[-1] is not None else next(filter(None, reversed(stamps)))
+            conversation.end = last if last is not None else next(filter(None, reversed(times[start:end])))
         conversations.append(conversation)
     return conversations
 

@@ -41,7 +41,7 @@ def bot(text: str, minutes: float | None = 0, **kw: object) -> Message:
 
 
 def members(conversations: list[Conversation]) -> list[list[int]]:
-    return [c.members for c in conversations]
+    return [list(c.members) for c in conversations]
 
 
 def whole(messages: list[Message]) -> Conversation:
@@ -118,7 +118,7 @@ def test_start_end_and_user_count_come_from_the_members() -> None:
         bot("reply", 201),
     ]
     first, second = split_conversations(messages)
-    assert first.members == [0, 1, 2, 3]
+    assert list(first.members) == [0, 1, 2, 3]
     assert (first.start, first.end, first.users) == (START + timedelta(minutes=3), START + timedelta(minutes=4), 3)
     assert (second.start, second.end, second.users) == (
         START + timedelta(minutes=200),
