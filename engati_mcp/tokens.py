@@ -185,6 +185,7 @@ _SHAPED = re.compile(  # pieces of an ordinary shape, with o200k's leading space
     "|(?P<symbols> ?[!-/:-@\\[-`{-~\u2010-\u2027\u2030-\u205e\u3001-\u3003\uff01-\uff0f\U0001f300-\U0001faff]+)"
 )
 _CLUSTER = re.compile("[bcdfghjklmnpqrstvwxz]{4}", re.IGNORECASE)  # "xkcd", "sdfgh": not a word's shape
+_STRETCHED = re.compile(r"(.)\1\1+", re.IGNORECASE)  # a letter three times or more
 _KANA = re.compile("[\u3041-\u30ff]")
 _JAPANESE_ENDINGS = re.compile(  # three kana or more: random kana seldom spell one
     "ました|ません|でした|ですか|ますか|ください|ございます|します|ています|たいです|ましょう"
@@ -266,16 +267,38 @@ def _shaped_saving(piece: str, match: re.Match[str]) -> int:
     kind = match.lastgroup or ""  # one of the named groups: _SHAPED has no other way to match
     if kind == "symbols":
         return sum(char > "\x7f" for char in piece)  # an emoji, "—" or "。": at least a token under its bytes
-    lead = match.start(kind) > 0 and piece[0] != " "  # "(", "¿", "。"... often a token of its own
-    word = match[kind]
+    lead, word = piece[: match.start(kind)], match[kind]
+    if lead == " ":
+        return max(size - _word_cost(kind, word, " "), 0)
+    # Without its space a word loses o200k's " word" merges ("m|uj|he" against " muj|he"; a Latin one
+    # measured a token dearer), and a symbol glued to it ("¶mujhe", "(Pooja") seldom merges with it:
+    # the symbol and the bare word are priced apart, each by what is known of it.
+    lead_cost = _KNOWN.get(lead, len(lead.encode())) if lead else 0
+    word_cost = _KNOWN.get(word) or _word_cost(kind, word, "") + (kind == "latin")
+    return max(size - lead_cost - word_cost, 0)
+
+
+def _word_cost(kind: str, word: str, space: str) -> int:
+    """The calibrated price of a word of ordinary shape in one of `_SHAPED`'s scripts."""
     if kind == "latin":
-        cost = _latin_cost(word)
-    elif kind == "japanese":
+        return max(_latin_cost(word), _run_together_cost(space, word))
+    if kind == "japanese":
         kana = len(_KANA.findall(word))
-        cost = 1 + int(kana * 0.8 + (len(word) - kana))  # kana and kanji, at most a token each on average
-    else:
-        cost = 1 + len(word) // 2  # Devanagari and Arabic: a token per two letters, with marks
-    return max(size - cost - lead, 0)
+        return 1 + int(kana * 0.8 + (len(word) - kana))  # kana and kanji, at most a token each on average
+    return 1 + len(word) // 2  # Devanagari and Arabic: a token per two letters, with marks
+
+
+def _run_together_cost(space: str, word: str) -> int:
+    """Known words typed without the space between them ("haimujhe", "pleasehelp"), priced as their parts
+    (" ha|im|uj|he" costs what " hai" and "mujhe" do; the calibrated price undercuts it). 0 if none."""
+    return max(
+        (
+            _KNOWN[space + word[:cut]] + _KNOWN[word[cut:]]
+            for cut in range(1, len(word))
+            if space + word[:cut] in _KNOWN and word[cut:] in _KNOWN
+        ),
+        default=0,
+    )
 
 
 def _latin_cost(word: str) -> int:
@@ -287,4 +310,5 @@ def _latin_cost(word: str) -> int:
     if word.isupper():
         return 1 + len(word) // 2  # capitals split often: " REF|UND"
     accents = len(word.encode()) - len(word)  # "está", "ação": an accented letter often splits a word
-    return 2 + (len(word) - 2) // 4 + accents
+    stretched = len(_STRETCHED.findall(word))  # "pleaseee", "Baaab": o200k spells the run apart
+    return 2 + (len(word) - 2) // 4 + accents + stretched

@@ -3,9 +3,11 @@ in-process client of a server configured with them (`connect`, `text_of`)."""
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from engati_mcp.client import RetryPolicy
 from engati_mcp.config import Settings
@@ -17,6 +19,13 @@ BASE = "https://api.engati.test"
 USERS_URL = f"{BASE}/bot-api/v1.0/customer/{CUSTOMER}/bot/{BOT}/users"
 FAST_RETRY = RetryPolicy(attempts=3, wait_initial=0.001, wait_max=0.002, wait_jitter=0.0, retry_after_cap=0.01)
 CONFIG: dict[str, Any] = {"api_key": FAKE_KEY, "customer_id": CUSTOMER, "bot_key": BOT, "base_url": BASE}
+
+# Property tests draw the same examples on every run, CI's included, so a red run is the change's
+# fault and not the dice's. `HYPOTHESIS_PROFILE=explore` draws fresh examples to hunt for new failures;
+# what it finds becomes an `@example` (see tests/test_tokens.py).
+hypothesis_settings.register_profile("reproducible", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "reproducible"))
 
 if TYPE_CHECKING:
     from mcp import Client
@@ -57,8 +66,6 @@ def settings() -> Settings:
 @pytest.fixture(autouse=True)
 def _no_engati_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never pick up a developer's real ENGATI_* variables."""
-    import os
-
     for name in list(os.environ):
         if name.startswith("ENGATI_"):
             monkeypatch.delenv(name)

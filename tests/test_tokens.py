@@ -19,7 +19,7 @@ from functools import cache
 import bpe_openai
 import pytest
 from bpe_openai import _bindings
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from engati_mcp import tokens
@@ -345,14 +345,26 @@ def _joined(parts: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 @settings(max_examples=1200, deadline=None)
 @given(HOSTILE | _joined(HOSTILE))
+@example("OpenThan Baaab")  # two real words vouch for the line, and a stretched letter splits
 def test_no_hostile_text_is_counted_below_o200k(text: str) -> None:
     assert count_tokens(text) >= o200k(text)
 
 
 @settings(max_examples=500, deadline=None)
 @given(_joined(SHAPELESS | st.sampled_from(ORDINARY)))
+@example("¶mujhe agent se baat karni hai")  # a known word glued to a symbol was priced as if spaced
+@example("Himujhe agent se baat karni hai")  # a word with no space before it costs more than a spaced one
+@example("mujhe agent se baat karni haimujhe agent se baat karni hai")  # words run together: " hai|mujhe"
 def test_no_ordinary_chat_with_hostile_text_in_it_is_counted_below_o200k(text: str) -> None:
     assert count_tokens(text) >= o200k(text)
+
+
+@pytest.mark.parametrize("lead", ["¶", "(", "«", "—", "\xa0", "\u2003", "\x85", "』", "_"])
+def test_a_word_glued_to_a_symbol_is_never_counted_below_o200k(lead: str) -> None:
+    """o200k spells "¶mujhe" as "¶|m|uj|he", dearer than " muj|he": the glued word is priced bare."""
+    words = [word for word in tokens._KNOWN if word.isalpha() and word.islower() and len(word) >= 5]
+    lines = [f"please check my order {lead}{word}" for word in words[::7]]
+    assert [line for line in lines if count_tokens(line) < o200k(line)] == []
 
 
 def test_a_line_with_an_unlisted_character_costs_its_bytes() -> None:
