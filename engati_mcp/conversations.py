@@ -55,14 +55,17 @@ _WORD = re.compile(f"[\\w{_MARKS}]+")
 # says nothing about the request (possessive, so that "ORDE" of "ORDER-12" does not match either).
 _CONTENT_WORD = re.compile(f"(?:[^\\W\\d_]|[{_MARKS}]){{3,}}+(?![-#]?\\d)")
 _ASCII_CONTENT_WORD = re.compile("[a-z]{3,}+(?![-#]?\\d)")  # the same for ASCII text, casefolded (faster)
-# Words too common to say what a run was about (English function words and chat filler).
+# Words too common to say what a run was about (English function words, chat filler, the verbs of
+# any request and the names of days and months: "find 14, friday 10" says nothing of a run).
 _STOPWORDS = _SMALL_TALK | _word_set("""
 the and for are but not you your yours with this that these those from have has had was were will would
 can could should what when where which who whom why how is it its i me my mine we our us they them their
 an of to in on at by as be been being do does did am or if then than there here any some all just also
 about into out up down over more most much many very can't cant don't dont im i'm it's its ive i've
 want need get got still now today yesterday tomorrow is any know let tell please help one two
-btw kindly needful regards
+btw kindly needful regards like find looking look something anything really maybe
+week weekend month year morning tonight next last monday tuesday wednesday thursday friday saturday sunday
+january february march april may june july august september october november december
 user tapped
 """)
 # A bot reply that admits it did not understand (its usual wordings, several languages).

@@ -435,6 +435,12 @@ def test_the_letters_of_an_id_are_not_a_word_of_the_request() -> None:
     assert words(messages, 0) == frozenset({"refund", "check"})
 
 
+def test_the_verbs_of_any_request_and_the_names_of_days_are_not_what_it_was_about() -> None:
+    """A run of English requests read "find 14, friday 10, like 7": words every request has."""
+    messages = [user("I'd like to find a hotel in Denver for next Friday, looking at something near the airport")]
+    assert words(messages, 0) == frozenset({"hotel", "denver", "near", "airport"})
+
+
 def test_words_drop_small_talk_stopwords_short_words_and_numbers() -> None:
     messages = [user("hi there, can you tell me what is up with 2025 plan xy 42nd")]
     assert words(messages, 0) == frozenset({"plan"})
