@@ -17,6 +17,7 @@ The formats, from the top:
       03:16 bot: Your order ORD-4197851 has been shipped …
     … 33 conversations Aug 13 → Sep 07 not shown: order 13, invoice 8, refund 5
     … 3 not shown                                                 (a short run, when not every lead fits)
+    Sep 08 [fallback]: where is my refund                         (a one-line listing, when not every fits)
     Next: get_chat_history(channel_user_id="919876543210", start_date=…, end_date=…)
 
 Quoted text always comes last on its line, after the server's own words.
@@ -86,7 +87,7 @@ class _Layout:
         lines = sorted(self.pick.lines[index].items())
         if len(lines) == 1:  # one line: the heading carries it (the lead: the user's, untagged)
             message, line = lines[0]
-            return [f"{self._conv_heading(index, 0)} {self._text(message, line, suffixed, tag=False)}"]
+            return [f"{self._conv_heading(index, 0, inline=True)} {self._text(message, line, suffixed, tag=False)}"]
         rendered = [self._conv_heading(index, hidden)]
         for message, line in lines:
             clock = self._clock(self.messages[message].timestamp, self.convs[index].start)
@@ -128,17 +129,24 @@ class _Layout:
         user = " user" if self.detail == "questions" else ""
         return f"{self.counts_line}; shown ({self.detail}): {shown}{user} messages, {listed} conversations"
 
-    def _conv_heading(self, index: int, hidden: int) -> str:
-        conv = self.convs[index]
-        facts = [str(len(conv.members)), *conv.outcome(self.messages)]
+    def _conv_heading(self, index: int, hidden: int, inline: bool = False) -> str:
+        """A listing's heading: its date, size and outcome; `inline` when its one line follows on it."""
+        conv, start = self.convs[index], self.convs[index].start
+        outcome = conv.outcome(self.messages)
+        day_only = self.squeezed and len(self.pick.lines[index]) <= 1  # a one-line listing: the day is enough
+        if start is not None and day_only and inline:
+            # When not every conversation fits, the size gives way to more conversations (" [6]" is
+            # three tokens a line: at 1,000 tokens a tenth more of them are listed). The colon ends
+            # what the server says, so no message can pose as an outcome: in "Mar 04: [fallback] ..."
+            # the bracket is the user's text.
+            return self._day(start) + (f" [{', '.join(outcome)}]" if outcome else "") + ":"
+        facts = [str(len(conv.members)), *outcome]
         if hidden:
             facts.append(f"{hidden} hidden")
-        if conv.start is None:
+        if start is None:
             when = "(no time)"
-        elif self.squeezed and len(self.pick.lines[index]) <= 1:  # a one-line listing: the day is enough
-            when = self._day(conv.start)
         else:
-            when = f"{self._day(conv.start)} {self._clock(conv.start, None)}"
+            when = self._day(start) if day_only else f"{self._day(start)} {self._clock(start, None)}"
         return f"{when} [{', '.join(facts)}]"
 
     def _run_line(self, first: int, last: int) -> str:

@@ -7,11 +7,12 @@ spent in this order, each step only with what the previous one left:
 
 1. **Leads.** Every conversation gets one line: the user's first substantive message (one said only
    there, when there is one). When even the leads do not all fit, the digest is *squeezed*: briefer
-   leads (one longer than a text message cut to its beginning), day-only dates, and conversations
-   chosen evenly across the window by halving the longest run not yet listed (the first and the
-   most recent before all, a few side by side, so that there are few run lines to pay for), among
-   those whose lead says something new: a visit that only
-   chased ("any update?", counted on the "Often said" line) waits until no request fits. Each
+   leads (one longer than a text message cut to its beginning), a day and an outcome but no size
+   on a one-line listing (`Mar 04 [fallback]: ...`, the colon ending the server's words), and
+   conversations chosen evenly across the window by halving the longest run not yet listed (the
+   first and the most recent before all, a few side by side, so that there are few run lines to pay
+   for), among those whose lead says something new: a visit that only chased ("any update?",
+   counted on the "Often said" line) waits until no request fits. Each
    skipped run becomes one line with its count, and its dates and words when it is long.
    Beside the leads, an "Often said" line counts the user's repeats, in a share that grows faster
    than the budget (16 tokens at 1,000, 144 at 4,000, 200 at most): at small budgets a
@@ -266,7 +267,7 @@ class _Digest(_Layout):
         conv = self.convs[index]
         shape = (len(str(len(conv.members))), tuple(conv.outcome(self.messages)), self.squeezed)
         if shape not in self._heading_costs:
-            self._heading_costs[shape] = count_tokens(self._conv_heading(index, 0) + " ")
+            self._heading_costs[shape] = count_tokens(self._conv_heading(index, 0, inline=True) + " ")
         return self._heading_costs[shape]
 
     def _run_change(self, index: int) -> int:
