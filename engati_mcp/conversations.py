@@ -29,7 +29,6 @@ from engati_mcp.models import Message, MessageKind, Role
 
 DEFAULT_SILENCE = timedelta(minutes=30)
 TELLING_CHARS = 15  # a lead shorter than this ("refund?") is kept only when nothing longer says more
-_BRIEF_CANDIDATES = 3  # a brief lead is the shortest telling message among this many
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -174,18 +173,16 @@ def _says_something(text: str) -> bool:
 
 def lead_of(
     messages: Sequence[Message], conversation: Conversation, repeat_of: Callable[[int], object] = lambda _: None
-) -> tuple[int | None, int | None]:
-    """The conversation's lead, and its brief lead, in one pass over its messages.
+) -> int | None:
+    """The conversation's lead: the user's first substantive message, preferring one said only here
+    (`repeat_of` is true of a message said again: a repeat is shown with its count anyway) and long
+    enough to say something (a short one is often a follow-up); else their first message.
 
-    The lead is the user's first substantive message, preferring one said only here (`repeat_of`
-    is true of a message said again: a repeat is shown with its count anyway) and long enough to say
-    something (a short one is often a follow-up); else their first message. The brief lead, for
-    when not every lead fits, is the shortest such message among the first few, so that more
-    conversations get their line."""
+    The same lead when not every conversation fits: a shorter follow-up ("what time does it close?")
+    would list a few more conversations, but would not say what the user asked."""
     first_user: int | None = None
     first_substantive: int | None = None
     first_unique: int | None = None
-    telling: list[int] = []
     user = Role.USER
     for index in conversation.members:
         message = messages[index]
@@ -196,17 +193,10 @@ def lead_of(
         unique = not repeat_of(index)
         if (unique or first_substantive is None) and is_substantive(message):
             if unique and len(message.text) >= TELLING_CHARS:
-                telling.append(index)
-                if len(telling) == _BRIEF_CANDIDATES:
-                    break
-            elif unique and first_unique is None:
+                return index
+            if unique and first_unique is None:
                 first_unique = index
             first_substantive = index if first_substantive is None else first_substantive
-    if telling:
-        return telling[0], min(telling, key=lambda i: len(messages[i].text))
-    fallback = (
-        first_unique
-        if first_unique is not None
-        else (first_substantive if first_substantive is not None else first_user)
-    )
-    return fallback, fallback
+    if first_unique is not None:
+        return first_unique
+    return first_substantive if first_substantive is not None else first_user

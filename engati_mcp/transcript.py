@@ -6,7 +6,7 @@ come back for months, so the history is read as conversations (`conversations`) 
 spent in this order, each step only with what the previous one left:
 
 1. **Leads.** Every conversation gets one line: the user's first substantive message (one said only
-   there, when there is one). When even the leads do not all fit, the digest is *squeezed*: briefer
+   there, when there is one). When even the leads do not all fit, the digest is *squeezed*: shorter
    leads (one longer than a text message cut to its beginning), a day and an outcome but no size
    on a one-line listing (`Mar 04 [fallback]: ...`, the colon ending the server's words), and
    conversations chosen evenly across the window by halving the longest run not yet listed (the
@@ -188,13 +188,11 @@ class _Digest(_Layout):
 
     def _plan(self, budget: int) -> None:
         """Choose the leads, and whether every one fits (on a quick price, beside the "Often said"
-        line's share): when not, the digest is squeezed (brief leads, day-only listings, clusters)."""
-        both = [lead_of(self.messages, conv, self.repeats.repeated.__getitem__) for conv in self.convs]
-        self.leads = [lead for lead, _ in both]
+        line's share): when not, the digest is squeezed (shorter leads, day-only listings, clusters)."""
+        self.leads = [lead_of(self.messages, conv, self.repeats.repeated.__getitem__) for conv in self.convs]
         quick = sum(self._quick_listing(i, _LEAD_CAP) for i in range(len(self.convs)))
         if quick > budget - self._often_share(budget):
             self.squeezed = True
-            self.leads = [brief for _, brief in both]
             # Clusters sized so that what fits makes about _RUNS_WANTED skipped runs: each run is a line
             # to pay for, and a few long runs say as much as many short ones.
             listable = budget * len(self.convs) // max(quick, 1)

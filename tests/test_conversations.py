@@ -237,13 +237,7 @@ def test_a_tapped_button_is_substantive_whatever_its_label(text: str) -> None:
 
 
 def lead(messages: list[Message], repeated: set[int] | None = None) -> int | None:
-    first, _ = lead_of(messages, whole(messages), lambda i: "group" if repeated and i in repeated else None)
-    return first
-
-
-def brief_lead(messages: list[Message], repeated: set[int] | None = None) -> int | None:
-    _, brief = lead_of(messages, whole(messages), lambda i: "group" if repeated and i in repeated else None)
-    return brief
+    return lead_of(messages, whole(messages), lambda i: "group" if repeated and i in repeated else None)
 
 
 def test_the_lead_is_the_first_substantive_user_message_after_the_greetings() -> None:
@@ -291,30 +285,18 @@ def test_when_every_substantive_message_is_a_repeat_the_first_of_them_leads() ->
 
 def test_with_nothing_substantive_the_users_first_message_leads() -> None:
     messages = [bot("Hello!"), user("hi"), user("thanks 🙏"), bot("Bye")]
-    assert lead(messages) == 1 and brief_lead(messages) == 1
+    assert lead(messages) == 1
 
 
 def test_a_conversation_without_user_messages_has_no_lead() -> None:
     messages = [bot("Hello!"), msg(Role.AGENT, "Anyone there?", 1)]
-    assert lead_of(messages, whole(messages)) == (None, None)
-
-
-def test_the_brief_lead_is_the_shortest_of_the_first_few_telling_messages() -> None:
-    messages = [
-        user("hi"),
-        user("Where is my parcel ORD-1 and when will it come?"),
-        user("Cancel order 77 now"),
-        user("I was double charged for the premium plan"),
-        user("ok short one here"),
-    ]
-    assert lead(messages) == 1
-    assert brief_lead(messages) == 2
+    assert lead_of(messages, whole(messages)) is None
 
 
 def test_the_lead_is_chosen_within_the_conversation_only() -> None:
     messages = [user("Where is my order number 5?", 0), user("hi", 100), user("I need a refund please", 101)]
     _, second = split_conversations(messages)
-    assert lead_of(messages, second)[0] == 2
+    assert lead_of(messages, second) == 2
 
 
 # ---------------------------------------------------------------------------------------------

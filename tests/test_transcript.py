@@ -956,6 +956,19 @@ def test_a_users_words_cannot_forge_a_repeat_count() -> None:
     assert counts and all(n == true_count(messages, text) for text, n in counts), (counts, result.text)
 
 
+def test_when_squeezed_a_listing_still_shows_what_the_user_asked_not_a_shorter_follow_up() -> None:
+    messages = []
+    for c in range(60):
+        messages += [
+            msg(Role.USER, f"I'm looking for a Thai restaurant in Boston for {c} people, not too expensive", c * DAY),
+            msg(Role.BOT, "I found 4 places.", c * DAY + 1),
+            msg(Role.USER, f"Do they have outdoor seating on day {c}?", c * DAY + 2),
+        ]
+    parsed = parse(budget_transcript(messages, 600, detail="questions"))
+    assert parsed.runs and parsed.blocks
+    assert all(block.lines[0].startswith("I'm looking for a Thai restaurant") for block in parsed.blocks)
+
+
 def test_when_squeezed_a_message_cannot_pose_as_its_conversations_outcome() -> None:
     """A squeezed one-line listing drops its size ("Mar 04: ..."): the colon, not a bracket, ends
     what the server says, so a user who writes "[fallback, agent]" first is read as saying it."""
