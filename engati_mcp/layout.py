@@ -294,8 +294,9 @@ class _Layout:
         return self.detail != "questions" or self.messages[message].role is Role.USER
 
     def _continuation(self, hidden: list[int]) -> Continuation | None:
-        """The largest skipped run, else the first stretch of conversations with more to show
-        that a call with the same budget could show whole."""
+        """The largest skipped run, else the first conversation with more to show; either widened
+        forward while a call with the same budget could show it whole (so that one call reads
+        several short runs, not one conversation)."""
         runs: list[list[int]] = []
         for index, listed in enumerate(self.pick.listed):
             if not listed:
@@ -304,19 +305,24 @@ class _Layout:
                 else:
                     runs.append([index])
         if runs:
-            return self._window(max(runs, key=len))
+            run = max(runs, key=len)
+            stretch = self._widened(run)
+            return self._window(run if len(stretch) == len(self.convs) else stretch)
         partial = [i for i, n in enumerate(hidden) if n]
         if not partial:
             return None
-        stretch, size = [partial[0]], self._full_size(partial[0])
-        for index in range(partial[0] + 1, len(self.convs)):
-            size += self._full_size(index)
-            if size > self.max_tokens * 3 // 4:
-                break
-            stretch.append(index)
+        stretch = self._widened([partial[0]])
         if len(stretch) == len(self.convs):
             return Continuation(None, None, larger_budget=True)
         return self._window(stretch)
+
+    def _widened(self, run: list[int]) -> list[int]:
+        """`run` and the conversations after it, while their rough full size fits 3/4 of the budget."""
+        last, size = run[-1], sum(map(self._full_size, run))
+        while last + 1 < len(self.convs) and size + self._full_size(last + 1) <= self.max_tokens * 3 // 4:
+            last += 1
+            size += self._full_size(last)
+        return list(range(run[0], last + 1))
 
     def _full_size(self, index: int) -> int:
         # A rough price of showing a conversation whole: a token per 3 characters, 8 per line.
