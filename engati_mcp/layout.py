@@ -318,8 +318,13 @@ class _Layout:
 
     def _widened(self, run: list[int]) -> list[int]:
         """`run` and the conversations after it, while their rough full size fits 3/4 of the budget."""
-        last, size = run[-1], sum(map(self._full_size, run))
-        while last + 1 < len(self.convs) and size + self._full_size(last + 1) <= self.max_tokens * 3 // 4:
+        limit, size = self.max_tokens * 3 // 4, 0
+        for index in run:  # a long run is read on its own: stop pricing it as soon as it is too big
+            size += self._full_size(index)
+            if size > limit:
+                return run
+        last = run[-1]
+        while last + 1 < len(self.convs) and size + self._full_size(last + 1) <= limit:
             last += 1
             size += self._full_size(last)
         return list(range(run[0], last + 1))
