@@ -22,8 +22,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import accumulate, pairwise
-from operator import attrgetter
+from itertools import accumulate, pairwise, repeat
+from operator import attrgetter, is_, sub
 
 from engati_mcp.models import Message, MessageKind, Role
 
@@ -111,11 +111,12 @@ def split_conversations(messages: Sequence[Message], silence: timedelta = DEFAUL
     sessions = list(map(attrgetter("session"), messages))
     if sessions.count(None) < len(sessions):  # some message carries Engati's session id
         cuts = [i for i in range(1, len(messages)) if _starts_new(messages[i - 1], messages[i], silence)]
-    else:  # the common case, without Engati session ids: one comprehension over the times
+    elif None in times:  # without session ids, an undated message stays with its neighbours
         pairs = enumerate(pairwise(times), start=1)
         cuts = [i for i, (a, b) in pairs if a is not None and b is not None and b - a > silence]
-    user = Role.USER
-    users_before = [0, *accumulate(role is user for role in map(attrgetter("role"), messages))]
+    else:  # the common case, every message dated and no session ids: the gaps, subtracted in C
+        cuts = [i for i, gap in enumerate(map(sub, times[1:], times), start=1) if gap > silence]
+    users_before = [0, *accumulate(map(is_, map(attrgetter("role"), messages), repeat(Role.USER)))]
     conversations = []
     for start, end in zip([0, *cuts], [*cuts, len(messages)], strict=True):
         conversation = Conversation(range(start, end), users=users_before[end] - users_before[start])

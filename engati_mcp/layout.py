@@ -284,11 +284,11 @@ class _Layout:
         """A listed conversation's messages in view with no line, and not counted by a shown "(×N)"."""
         if not self.pick.listed[index]:
             return 0
-        lines, key_of = self.pick.lines[index], self.repeats.key_of
+        lines, groups = self.pick.lines[index], self.repeats.groups
         members = self.convs[index].members
         if self.detail == "questions":
             members = [m for m in members if self.messages[m].role is Role.USER]
-        return sum(1 for m in members if m not in lines and key_of(m) not in shown_keys)
+        return sum(1 for m in members if m not in lines and groups[m] not in shown_keys)
 
     def _in_view(self, message: int) -> bool:
         return self.detail != "questions" or self.messages[message].role is Role.USER

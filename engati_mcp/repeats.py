@@ -39,12 +39,13 @@ class RepeatIndex:
         self._first_at = dict(zip(reversed(self._keys), range(count - 1, -1, -1), strict=True))
         self._messages = messages
         counts = self._counts
-        self.repeated = [counts[key] > 1 for key in self._keys]  # by message: said (or sent) again
+        # By message: its group when it was said (or sent) again, else None. A user's key is never
+        # empty ("u:" first), so a user message was repeated exactly when its group is truthy.
+        self.groups = [key if counts[key] > 1 else None for key in self._keys]
         self.shown: set[str] = set()  # groups that have a line
 
     def key_of(self, index: int) -> str | None:
-        key = self._keys[index]
-        return key if self._counts[key] > 1 else None
+        return self.groups[index]
 
     def count(self, key: str) -> int:
         return self._counts[key]

@@ -189,7 +189,7 @@ class _Digest(_Layout):
     def _plan(self, budget: int) -> None:
         """Choose the leads, and whether every one fits (on a quick price, beside the "Often said"
         line's share): when not, the digest is squeezed (shorter leads, day-only listings, clusters)."""
-        self.leads = [lead_of(self.messages, conv, self.repeats.repeated.__getitem__) for conv in self.convs]
+        self.leads = [lead_of(self.messages, conv, self.repeats.groups.__getitem__) for conv in self.convs]
         quick = sum(self._quick_listing(i, _LEAD_CAP) for i in range(len(self.convs)))
         if quick > budget - self._often_share(budget):
             self.squeezed = True
@@ -224,7 +224,7 @@ class _Digest(_Layout):
     def _telling(self, index: int) -> bool:
         """Whether a conversation's lead says something new: said only here, and not a bare "9142210"."""
         lead = self.leads[index]
-        return lead is not None and not self.repeats.repeated[lead] and len(self.messages[lead].text) >= TELLING_CHARS
+        return lead is not None and self.repeats.groups[lead] is None and len(self.messages[lead].text) >= TELLING_CHARS
 
     def _fill(self, cap: int, budget: int, order: list[int] | None = None) -> None:
         """What the halving left: any conversation whose listing still fits (a short lead, or one
