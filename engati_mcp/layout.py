@@ -17,7 +17,7 @@ The formats, from the top:
       03:16 bot: Your order ORD-4197851 has been shipped …
     … 33 conversations Aug 13 → Sep 07 not shown: order 13, invoice 8, refund 5
     … 3 not shown                                                 (a short run, when not every lead fits)
-    Sep 08 [fallback]: where is my refund                         (a one-line listing, when not every fits)
+    Sep 08 [fallback]: where is my refund                         (a one-line listing, when not every lead fits)
     Next: get_chat_history(channel_user_id="919876543210", start_date=…, end_date=…)
 
 Quoted text always comes last on its line, after the server's own words.
