@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import accumulate, pairwise, repeat
@@ -91,7 +91,7 @@ class Conversation:
     def outcome(self, messages: Sequence[Message]) -> list[str]:
         """What the data says about the answer (worked out once, and only for what is shown)."""
         if self._outcome is None:
-            self._outcome = _outcome([messages[i] for i in self.members])
+            self._outcome = _outcome(map(messages.__getitem__, self.members))
         return self._outcome
 
     def words(self, messages: Sequence[Message], lead: int | None) -> frozenset[str]:
@@ -138,18 +138,28 @@ def _starts_new(previous: Message, message: Message, silence: timedelta) -> bool
     return message.timestamp - previous.timestamp > silence
 
 
-def _outcome(members: list[Message]) -> list[str]:
-    """Fell back, handed to an agent, or no reply at all: what the data shows of the answer."""
+def _outcome(members: Iterable[Message]) -> list[str]:
+    """Fell back, handed to an agent, or no reply at all: what the data shows of the answer.
+    One pass over the members: this runs for every conversation listed."""
+    fallbacks, agent, replied, asked = 0, False, False, False
+    bot, agent_role, user, event = Role.BOT, Role.AGENT, Role.USER, MessageKind.EVENT  # locals: a hot loop
+    for message in members:
+        role = message.role
+        if role is bot:
+            replied = True
+            fallbacks += _is_fallback(message.text)
+        elif role is agent_role:
+            replied = agent = True
+        elif role is user:
+            asked = True
+        if message.kind is event and not agent and _HANDOFF.search(message.text):
+            agent = True
     outcome: list[str] = []
-    replies = [m for m in members if m.role in (Role.BOT, Role.AGENT)]
-    fallbacks = sum(1 for m in replies if m.role is Role.BOT and _is_fallback(m.text))
     if fallbacks:
         outcome.append("fallback" + (f" ×{fallbacks}" if fallbacks > 1 else ""))
-    if any(m.role is Role.AGENT for m in members) or any(
-        m.kind is MessageKind.EVENT and _HANDOFF.search(m.text) for m in members
-    ):
+    if agent:
         outcome.append("agent")
-    if not replies and any(m.role is Role.USER for m in members):
+    if asked and not replied:
         outcome.append("no reply")
     return outcome
 

@@ -25,11 +25,12 @@ Quoted text always comes last on its line, after the server's own words.
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
-from itertools import chain
+from itertools import chain, compress
 from typing import TYPE_CHECKING, Any
 
 from engati_mcp.digest_types import (
@@ -165,8 +166,8 @@ class _Layout:
                 words = Counter(
                     chain.from_iterable(self.convs[i].words(self.messages, leads[i]) for i in range(first, last + 1))
                 )
-                shared = sorted(((w, n) for w, n in words.items() if n > 1), key=lambda wn: (-wn[1], wn[0]))[:3]
-                topics = ", ".join(f"{word[:24]} {n}" for word, n in shared)
+                shared = heapq.nsmallest(3, [(-n, w) for w, n in words.items() if n > 1])  # most shared, then a-z
+                topics = ", ".join(f"{word[:24]} {-n}" for n, word in shared)
             self.runs[(first, last)] = (
                 f"… {count} not shown{when}"
                 if self.squeezed and not topics
@@ -250,24 +251,25 @@ class _Layout:
         self.year = ""
         shown_keys = {line.key for lines in lines_of for line in lines.values() if line.key is not None}
         shown_keys |= self.often  # the "Often said" line shows its groups too
-        hidden = [self._hidden(i, shown_keys) for i in range(len(self.convs))]
+        count = len(self.convs)
+        # Only the listed conversations are visited (a squeezed digest lists a few of a thousand).
+        listed = list(compress(range(count), self.pick.listed))
+        hidden = [0] * count
+        for index in listed:
+            hidden[index] = self._hidden(index, shown_keys)
         body: list[str] = []
         suffixed: set[str] = set()
-        run_start: int | None = None
-        for index in range(len(self.convs) + 1):
-            listed = index < len(self.convs) and self.pick.listed[index]
-            if not listed and index < len(self.convs):
-                run_start = index if run_start is None else run_start
-                continue
-            if run_start is not None:
-                self._year_marker(body, self.convs[run_start].start)
-                body.append(self._run_line(run_start, index - 1))
-                run_start = None
-            if listed:
+        after = 0  # the first conversation after the last one written
+        for index in [*listed, count]:
+            if index > after:  # the run skipped before this listing (or before the end)
+                self._year_marker(body, self.convs[after].start)
+                body.append(self._run_line(after, index - 1))
+            if index < count:
                 self._year_marker(body, self.convs[index].start)
                 body += self._conversation_lines(index, hidden[index], suffixed)
+            after = index + 1
         shown = self._shown(shown_keys)
-        continuation = self._continuation(hidden)
+        continuation = self._continuation(listed, hidden)
         next_line, next_args = self._next_line(continuation)
         lines = [*self.head, self._summary(shown, sum(self.pick.listed)), DATA_NOTE, self.often_line, *body, next_line]
         return Render("\n".join(line for line in lines if line), shown, continuation, next_line, next_args)
@@ -293,30 +295,25 @@ class _Layout:
     def _in_view(self, message: int) -> bool:
         return self.detail != "questions" or self.messages[message].role is Role.USER
 
-    def _continuation(self, hidden: list[int]) -> Continuation | None:
+    def _continuation(self, listed: list[int], hidden: list[int]) -> Continuation | None:
         """The largest skipped run, else the first conversation with more to show; either widened
         forward while a call with the same budget could show it whole (so that one call reads
         several short runs, not one conversation)."""
-        runs: list[list[int]] = []
-        for index, listed in enumerate(self.pick.listed):
-            if not listed:
-                if runs and runs[-1][-1] == index - 1:
-                    runs[-1].append(index)
-                else:
-                    runs.append([index])
+        bounds = zip([-1, *listed], [*listed, len(self.convs)], strict=True)
+        runs = [range(before + 1, after) for before, after in bounds if after > before + 1]
         if runs:
-            run = max(runs, key=len)
+            run = max(runs, key=len)  # the first of the longest
             stretch = self._widened(run)
             return self._window(run if len(stretch) == len(self.convs) else stretch)
-        partial = [i for i, n in enumerate(hidden) if n]
-        if not partial:
+        partial = next((index for index in listed if hidden[index]), None)
+        if partial is None:
             return None
-        stretch = self._widened([partial[0]])
+        stretch = self._widened(range(partial, partial + 1))
         if len(stretch) == len(self.convs):
             return Continuation(None, None, larger_budget=True)
         return self._window(stretch)
 
-    def _widened(self, run: list[int]) -> list[int]:
+    def _widened(self, run: range) -> range:
         """`run` and the conversations after it, while their rough full size fits 3/4 of the budget."""
         limit, size = self.max_tokens * 3 // 4, 0
         for index in run:  # a long run is read on its own: stop pricing it as soon as it is too big
@@ -327,13 +324,13 @@ class _Layout:
         while last + 1 < len(self.convs) and size + self._full_size(last + 1) <= limit:
             last += 1
             size += self._full_size(last)
-        return list(range(run[0], last + 1))
+        return range(run[0], last + 1)
 
     def _full_size(self, index: int) -> int:
         # A rough price of showing a conversation whole: a token per 3 characters, 8 per line.
         return sum(len(self.messages[m].text) // 3 + 8 for m in self.convs[index].members if self._in_view(m))
 
-    def _window(self, run: list[int]) -> Continuation:
+    def _window(self, run: range) -> Continuation:
         first, last = self.convs[run[0]].start, self.convs[run[-1]].end
         return Continuation(_ms(first) if first else None, _ms(last) + 1 if last else None)
 

@@ -41,7 +41,8 @@ class RepeatIndex:
         counts = self._counts
         # By message: its group when it was said (or sent) again, else None. A user's key is never
         # empty ("u:" first), so a user message was repeated exactly when its group is truthy.
-        self.groups = [key if counts[key] > 1 else None for key in self._keys]
+        group_of = {key: key if times > 1 else None for key, times in counts.items()}  # per text, not per message
+        self.groups = list(map(group_of.__getitem__, self._keys))
         self.shown: set[str] = set()  # groups that have a line
 
     def key_of(self, index: int) -> str | None:
