@@ -36,7 +36,8 @@ def _word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Words that carry no request: greetings, thanks, acknowledgements, in the bot's usual languages.
+# Words that carry no request: greetings, thanks, acknowledgements and confirmations ("perfect, book it",
+# "no, that's all"), in the bot's usual languages. A message is small talk when all its words are.
 _SMALL_TALK = _word_set("""
 hi hii hiii hey heyy hello helo hallo yo hola ola oi namaste namaskar salaam salam marhaba
 good morning afternoon evening night day there bot team sir madam maam dear
@@ -44,6 +45,9 @@ ok okay okk k kk fine alright alr cool great nice noted sure yes yeah yep yup ya
 thanks thank thankyou thanx thx ty tq tysm you u very much so lot a welcome appreciated
 gracias obrigado obrigada merci danke shukriya dhanyavad bye goodbye cya later hmm hm hmmm mm ah oh
 please pls plz again done got it
+that thats s all everything nothing else for now today one just is i ll will do go ahead take book have
+perfect awesome excellent wonderful amazing sounds sound works work exactly correct right absolutely definitely
+um uh er actually ji haan han theek thik hai acha achha accha
 नमस्ते धन्यवाद शुक्रिया ठीक है हाँ हां जी مرحبا شكرا السلام عليكم ありがとう こんにちは はい
 """)
 # A word: letters and digits with their combining marks (Devanagari, Arabic and accented Latin

@@ -190,6 +190,12 @@ def test_conversations_partition_the_history_in_order_and_cut_exactly_where_the_
         "gracias",
         "bye",
         "yes please",
+        "perfect, book it!",
+        "No, that's all, thank you",
+        "Ah that's everything, thank you!",
+        "Oh perfect, do it",
+        "Sounds good, go ahead.",
+        "ok ji theek hai",
     ],
 )
 def test_greetings_thanks_acknowledgements_and_emoji_are_not_substantive(text: str) -> None:
@@ -276,6 +282,12 @@ def test_a_short_request_leads_only_when_nothing_longer_says_more() -> None:
     messages = [user("hi"), user("refund?"), user("I was charged twice for the premium plan")]
     assert lead(messages) == 2
     assert lead(messages[:2]) == 1
+
+
+def test_a_confirmation_does_not_lead_in_place_of_a_request_said_before() -> None:
+    # "What did the user ask?": the request, shown with its count, not the "perfect, book it!" after it.
+    messages = [user("Book a table for 2 at the Thai place"), bot("Done, 7 pm?"), user("perfect, book it!")]
+    assert lead(messages, repeated={0}) == 0
 
 
 def test_when_every_substantive_message_is_a_repeat_the_first_of_them_leads() -> None:
