@@ -127,7 +127,7 @@ _FOLLOW_UPS = [
     "What's the address of the place in {city}?",
     "Can I get a confirmation number for {day}?",
     "Does it have {n} star reviews or better?",
-]# Generic replies, in the many small variants people type (real users rarely repeat one exactly: on the
+]  # Generic replies, in the many small variants people type (real users rarely repeat one exactly: on the
 # issue's real dialogues a head cut that shows a few of them keeps 9% of the messages at 1,000 tokens).
 _ACKS = ["Yes", "Yeah", "Yep", "Sure", "Great", "Perfect", "Okay", "Ok", "Sounds good", "That works", "Alright"]
 _ACK_TAILS = [
@@ -161,6 +161,7 @@ _BOT = [
     "Your request has been logged. A member of our team will look into it and get back to you within {n} days.",
     "Got it. I have updated the details and sent the changes to the email address on your account.",
 ]
+
 
 def _fill(rng: random.Random, template: str) -> str:
     slots = {name: rng.choice(values) for name, values in _SLOTS.items()}
@@ -251,6 +252,7 @@ async def main(budgets: list[int]) -> None:
                     f"{view:<13}{budget:>6}  {ours:>16.3f}  {theirs:.3f}  {ours / theirs:.3f}"
                     f"   {held:>17.3f}  {cut:.3f}  {held / cut:.2f}   {ratios}"
                 )
+
 
 if __name__ == "__main__":
     asyncio.run(main([int(arg) for arg in sys.argv[1:]] or [1000, 4000]))
