@@ -127,7 +127,8 @@ _FOLLOW_UPS = [
     "What's the address of the place in {city}?",
     "Can I get a confirmation number for {day}?",
     "Does it have {n} star reviews or better?",
-]  # Generic replies, in the many small variants people type (real users rarely repeat one exactly: on the
+]
+# Generic replies, in the many small variants people type (real users rarely repeat one exactly: on the
 # issue's real dialogues a head cut that shows a few of them keeps 9% of the messages at 1,000 tokens).
 _ACKS = ["Yes", "Yeah", "Yep", "Sure", "Great", "Perfect", "Okay", "Ok", "Sounds good", "That works", "Alright"]
 _ACK_TAILS = [
