@@ -191,7 +191,7 @@ class _Layout:
 
     def _day(self, moment: datetime) -> str:
         """Month and day ("Mar 04"): the year stands on a line of its own (see `_year_marker`)."""
-        return f"{moment.astimezone(self.tz):%b %d}"
+        return _month_day(moment.astimezone(self.tz))
 
     def _iso_day(self, moment: datetime) -> str:
         return f"{moment.astimezone(self.tz):%Y-%m-%d}"
@@ -202,16 +202,18 @@ class _Layout:
         a, b = first.astimezone(self.tz), last.astimezone(self.tz)
         end = f" {b:%Y}" if year or a.year != b.year else ""
         if a.date() == b.date():
-            return f"{a:%b %d}{end}"
-        return f"{a:%b %d} → {b:%b %d}{end}" if a.year == b.year else f"{a:%b %d %Y} → {b:%b %d %Y}"
+            return f"{_month_day(a)}{end}"
+        if a.year == b.year:
+            return f"{_month_day(a)} → {_month_day(b)}{end}"
+        return f"{_month_day(a)} {a.year} → {_month_day(b)} {b.year}"
 
     def _clock(self, moment: datetime | None, conv_start: datetime | None) -> str:
         if moment is None:
             return "--:--"
         local = moment.astimezone(self.tz)
         if conv_start is not None and local.date() != conv_start.astimezone(self.tz).date():
-            return f"{local:%b %d %H:%M}"  # a conversation that runs past midnight
-        return f"{local:%H:%M}"
+            return f"{_month_day(local)} {local.hour:02d}:{local.minute:02d}"  # a conversation past midnight
+        return f"{local.hour:02d}:{local.minute:02d}"
 
     def _fit(self, rendered: Render | None = None) -> BudgetedTranscript:
         """Render (unless `rendered` is the current rendering); while the exact count is over budget,
@@ -333,6 +335,14 @@ class _Layout:
     def _window(self, run: range) -> Continuation:
         first, last = self.convs[run[0]].start, self.convs[run[-1]].end
         return Continuation(_ms(first) if first else None, _ms(last) + 1 if last else None)
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _month_day(local: datetime) -> str:
+    """ "Mar 04", in English whatever the host's locale (strftime's %b is the locale's, and slower)."""
+    return f"{_MONTHS[local.month - 1]} {local.day:02d}"
 
 
 def _ms(moment: datetime) -> int:

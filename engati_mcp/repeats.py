@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from operator import itemgetter
 
 from engati_mcp.conversations import is_substantive
 from engati_mcp.models import Message, Role
@@ -54,11 +55,11 @@ class RepeatIndex:
     def user_groups(self) -> Iterator[tuple[str, int]]:
         """The user's repeated messages, most frequent first, then earliest: (group, its first message).
         (`most_common` keeps first-seen order among equals, and the texts said once come last.)"""
-        for key, count in self._counts.most_common():
-            if count == 1:
-                return
-            if key.startswith(USER_KEY):
-                yield key, self._first_at[key]
+        # Only the user's repeats are sorted (a history has thousands of texts said once): a stable
+        # sort, so equals stay in first-seen order as with `most_common`.
+        repeated = [(key, count) for key, count in self._counts.items() if count > 1 and key.startswith(USER_KEY)]
+        for key, _ in sorted(repeated, key=itemgetter(1), reverse=True):
+            yield key, self._first_at[key]
 
     def span_of(self, key: str, span: Callable[[datetime, datetime], str]) -> str:
         first, last = self._messages[self._first_at[key]].timestamp, self._messages[self._last_at[key]].timestamp

@@ -121,7 +121,8 @@ class _Digest(_Layout):
         every = split_conversations(messages, silence)
         # In the questions view a conversation with nothing from the user has nothing to show.
         self.convs = [c for c in every if detail != "questions" or c.users]
-        self.counts = Counter(map(attrgetter("role"), messages))
+        roles = list(map(attrgetter("role"), messages))
+        self.counts = Counter({role: roles.count(role) for role in Role})  # C scans: no hashing per message
         self.in_view_total = self.counts[Role.USER] if detail == "questions" else len(messages)
         self.repeats = RepeatIndex(messages)
         self.pick = Selection([False] * len(self.convs), [{} for _ in self.convs])
@@ -351,9 +352,10 @@ class _Digest(_Layout):
         room keeps its beginning, any other long message loses its middle), priced with its
         "(×N, dates)" unless its repeat group already has a line. Pricing takes nothing."""
         m = self.messages[message]
+        whole = one_line(m.text)
         if m.role is Role.USER or self.detail == "full":
             cut = head_cut if head_only else middle_cut
-            text = cut(one_line(m.text), cap) if cap else one_line(m.text)
+            text = cut(whole, cap) if cap else whole
         else:
             text = first_line(m.text)
         key = self.repeats.key_of(message)
@@ -361,7 +363,7 @@ class _Digest(_Layout):
         cost = count_tokens(f"{prefix}{self._tag(m) if tag else ''}{text}") + 1
         if key is not None and key not in self.repeats.shown:  # the group's first line carries the count
             cost += count_tokens(self.repeats.count_mark(key, self._span))
-        return Line(text, cost, key, shortened=text != one_line(m.text) and head_only)
+        return Line(text, cost, key, shortened=text != whole and head_only)
 
     def _bare_cost(self, line: Line, message: int, indented: bool) -> int:
         """`line`'s price without the "(×N)" it may have paid for (already paid: not again)."""
