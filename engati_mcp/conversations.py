@@ -28,6 +28,10 @@ from operator import attrgetter, is_, sub
 from engati_mcp.models import Message, MessageKind, Role
 
 DEFAULT_SILENCE = timedelta(minutes=30)
+# Only texts this short are remembered between calls (templates, "ok thanks"): a hostile history of
+# long messages must neither fill memory nor be scanned whole where its beginning says enough.
+_CACHED_CHARS = 300
+_WORDS_CHARS = 1000  # a lead's words are read from its beginning
 TELLING_CHARS = 15  # a lead shorter than this ("refund?") is kept only when nothing longer says more
 
 
@@ -101,10 +105,15 @@ class Conversation:
     def words(self, messages: Sequence[Message], lead: int | None) -> frozenset[str]:
         """The content words of the conversation's lead, the request it was about (worked out once)."""
         if self._words is None:
-            said = messages[lead].text.casefold() if lead is not None else ""
+            said = _beginning(messages[lead].text).casefold() if lead is not None else ""
             found = (_ASCII_CONTENT_WORD if said.isascii() else _CONTENT_WORD).findall(said)
             self._words = frozenset(found) - _STOPWORDS  # all in C: this runs often
         return self._words
+
+
+def _beginning(text: str) -> str:
+    """A long lead's first words: what it is about is said first, and a pasted page is not read whole."""
+    return text if len(text) <= _WORDS_CHARS else text[:_WORDS_CHARS].rsplit(None, 1)[0]
 
 
 def split_conversations(messages: Sequence[Message], silence: timedelta = DEFAULT_SILENCE) -> list[Conversation]:
@@ -168,9 +177,13 @@ def _outcome(members: Iterable[Message]) -> list[str]:
     return outcome
 
 
-@functools.lru_cache(maxsize=4096)
 def _is_fallback(text: str) -> bool:
-    # A bot repeats its fallback template thousands of times: each distinct text is read once.
+    # A bot repeats its fallback template thousands of times: each distinct short text is read once.
+    return _is_short_fallback(text) if len(text) <= _CACHED_CHARS else _FALLBACK.search(text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_short_fallback(text: str) -> bool:
     return _FALLBACK.search(text) is not None
 
 
@@ -181,8 +194,15 @@ def is_substantive(message: Message) -> bool:
     return _says_something(message.text)
 
 
-@functools.lru_cache(maxsize=8192)
 def _says_something(text: str) -> bool:
+    if len(text) <= _CACHED_CHARS:
+        return _short_says_something(text)
+    # A long text is read only up to its first word beyond small talk (and never kept).
+    return any(match[0] not in _SMALL_TALK for match in _WORD.finditer(text.casefold()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _short_says_something(text: str) -> bool:
     return any(word not in _SMALL_TALK for word in _WORD.findall(text.casefold()))
 
 

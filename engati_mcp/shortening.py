@@ -10,6 +10,9 @@ from engati_mcp.sanitize import one_line
 from engati_mcp.tokens import count_tokens
 
 BOT_LINE_CHARS = 120  # a bot or agent reply is cut to its first line, at most this long
+# A text longer than this many characters per token allowed is cut without pricing it whole: no
+# ordinary text packs more in a token, and pricing a pasted 40 KB page on every offer is what would cost.
+_CHARS_PER_TOKEN = 16
 
 
 def quick_tokens(text: str) -> int:
@@ -28,7 +31,7 @@ def first_line(text: str) -> str:
 
 def head_cut(text: str, max_tokens: int) -> str:
     """A message cut to its beginning (what a request says first), marked with " …"."""
-    if len(text) <= max_tokens or count_tokens(text) <= max_tokens:
+    if len(text) <= max_tokens or (len(text) <= max_tokens * _CHARS_PER_TOKEN and count_tokens(text) <= max_tokens):
         return text
     low, high = 1, min(len(text), max_tokens * 8)
     while low < high:  # the longest beginning that fits, found in a few counts
@@ -43,10 +46,15 @@ def head_cut(text: str, max_tokens: int) -> str:
 def middle_cut(text: str, max_tokens: int) -> str:
     """A long message with its middle replaced by a visible marker; the head keeps two thirds,
     since a request usually says first what it is about."""
-    total = count_tokens(text)
-    if len(text) <= max_tokens or total <= max_tokens:  # a token is at least one character
+    if len(text) <= max_tokens:  # a token is at least one character
         return text
-    keep = len(text) * max_tokens // max(total, 1)
+    if len(text) > max_tokens * _CHARS_PER_TOKEN:
+        keep = max_tokens * 8  # far too long: start at a generous guess, shrunk below until it fits
+    else:
+        total = count_tokens(text)
+        if total <= max_tokens:
+            return text
+        keep = len(text) * max_tokens // max(total, 1)
     while True:
         head = text[: keep * 2 // 3].rstrip()
         tail = text[len(text) - keep // 3 :].lstrip() if keep >= 3 else ""

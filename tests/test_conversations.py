@@ -14,6 +14,8 @@ from engati_mcp.conversations import (
     _CONTENT_WORD,
     DEFAULT_SILENCE,
     Conversation,
+    _is_short_fallback,
+    _short_says_something,
     is_substantive,
     lead_of,
     split_conversations,
@@ -228,6 +230,17 @@ def test_hindi_and_arabic_greetings_and_thanks_are_not_substantive(text: str) ->
 )
 def test_a_message_with_any_word_beyond_small_talk_is_substantive(text: str) -> None:
     assert is_substantive(user(text))
+
+
+def test_a_long_message_is_judged_without_being_remembered() -> None:
+    # Short texts (templates, "ok thanks") are remembered between calls; a hostile history of pasted
+    # pages must not fill memory with them.
+    remembered = _short_says_something.cache_info().currsize, _is_short_fallback.cache_info().currsize
+    assert is_substantive(user("hello " * 1000 + "where is my refund"))
+    assert not is_substantive(user("thank you " * 1000))
+    fell_back = split_conversations([user("help"), bot("Sorry, I didn't understand. " * 200)])[0]
+    assert fell_back.outcome([user("help"), bot("Sorry, I didn't understand. " * 200)]) == [FELL_BACK]
+    assert (_short_says_something.cache_info().currsize, _is_short_fallback.cache_info().currsize) == remembered
 
 
 @pytest.mark.parametrize("text", ["[user tapped: Yes]", "OK", "👍", "Thanks"])
