@@ -82,6 +82,8 @@ _FALLBACK = re.compile(
     r"no (?:te )?entend|não entendi|समझ नहीं|لم أفهم|わかりません",
     re.IGNORECASE,
 )
+# Enum members as module names: `Role.BOT` looked up in a loop over every message costs more than the test.
+_BOT, _AGENT, _USER, _EVENT = Role.BOT, Role.AGENT, Role.USER, MessageKind.EVENT
 _HANDOFF = re.compile(r"handoff|hand(?:ed|ing)? (?:over|off)|transfer|agent|live ?chat", re.IGNORECASE)
 
 
@@ -155,17 +157,17 @@ def _outcome(members: Iterable[Message]) -> list[str]:
     """Fell back, handed to an agent, or no reply at all: what the data shows of the answer.
     One pass over the members: this runs for every conversation listed."""
     fallbacks, agent, replied, asked = 0, False, False, False
-    bot, agent_role, user, event = Role.BOT, Role.AGENT, Role.USER, MessageKind.EVENT  # locals: a hot loop
     for message in members:
         role = message.role
-        if role is bot:
+        if role is _BOT:
             replied = True
-            fallbacks += _is_fallback(message.text)
-        elif role is agent_role:
+            text = message.text
+            fallbacks += _is_short_fallback(text) if len(text) <= _CACHED_CHARS else _is_fallback(text)
+        elif role is _AGENT:
             replied = agent = True
-        elif role is user:
+        elif role is _USER:
             asked = True
-        if message.kind is event and not agent and _HANDOFF.search(message.text):
+        if message.kind is _EVENT and not agent and _HANDOFF.search(message.text):
             agent = True
     outcome: list[str] = []
     if fallbacks:
@@ -178,13 +180,11 @@ def _outcome(members: Iterable[Message]) -> list[str]:
 
 
 def _is_fallback(text: str) -> bool:
-    # A bot repeats its fallback template thousands of times: each distinct short text is read once.
-    return _is_short_fallback(text) if len(text) <= _CACHED_CHARS else _FALLBACK.search(text) is not None
-
-
-@functools.lru_cache(maxsize=4096)
-def _is_short_fallback(text: str) -> bool:
     return _FALLBACK.search(text) is not None
+
+
+# A bot repeats its fallback template thousands of times: each distinct short text is read once.
+_is_short_fallback = functools.lru_cache(maxsize=4096)(_is_fallback)
 
 
 def is_substantive(message: Message) -> bool:
