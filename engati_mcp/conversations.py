@@ -40,8 +40,7 @@ def _word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Words that carry no request: greetings, thanks, acknowledgements and confirmations ("perfect, book it",
-# "no, that's all"), in the bot's usual languages. A message is small talk when all its words are.
+# Words that carry no request: greetings and thanks, in the bot's usual languages.
 _SMALL_TALK = _word_set("""
 hi hii hiii hey heyy hello helo hallo yo hola ola oi namaste namaskar salaam salam marhaba
 good morning afternoon evening night day there bot team sir madam maam dear
@@ -49,9 +48,6 @@ ok okay okk k kk fine alright alr cool great nice noted sure yes yeah yep yup ya
 thanks thank thankyou thanx thx ty tq tysm you u very much so lot a welcome appreciated
 gracias obrigado obrigada merci danke shukriya dhanyavad bye goodbye cya later hmm hm hmmm mm ah oh
 please pls plz again done got it
-that thats s all everything nothing else for now today one just is i ll will do go ahead take book have
-perfect awesome excellent wonderful amazing sounds sound works work exactly correct right absolutely definitely
-um uh er actually ji haan han theek thik hai acha achha accha
 नमस्ते धन्यवाद शुक्रिया ठीक है हाँ हां जी مرحبا شكرا السلام عليكم ありがとう こんにちは はい
 """)
 # A word: letters and digits with their combining marks (Devanagari, Arabic and accented Latin
@@ -62,9 +58,17 @@ _WORD = re.compile(f"[\\w{_MARKS}]+")
 # says nothing about the request (possessive, so that "ORDE" of "ORDER-12" does not match either).
 _CONTENT_WORD = re.compile(f"(?:[^\\W\\d_]|[{_MARKS}]){{3,}}+(?![-#]?\\d)")
 _ASCII_CONTENT_WORD = re.compile("[a-z]{3,}+(?![-#]?\\d)")  # the same for ASCII text, casefolded (faster)
+# ... and confirmations and closers ("perfect, book it", "no, that's all", "ok ji theek hai"): no request
+# either, but said in one visit only they still tell it apart (see `lead_of`).
+_CONFIRMATIONS = _word_set("""
+that thats s all everything nothing else for now today one just is i ll will do go ahead take book have
+perfect awesome excellent wonderful amazing sounds sound works work exactly correct right absolutely definitely
+um uh er actually ji haan han theek thik hai acha achha accha
+""")
+_NO_REQUEST = _SMALL_TALK | _CONFIRMATIONS
 # Words too common to say what a run was about (English function words, chat filler, the verbs of
 # any request and the names of days and months: "find 14, friday 10" says nothing of a run).
-_STOPWORDS = _SMALL_TALK | _word_set("""
+_STOPWORDS = _NO_REQUEST | _word_set("""
 the and for are but not you your yours with this that these those from have has had was were will would
 can could should what when where which who whom why how is it its i me my mine we our us they them their
 an of to in on at by as be been being do does did am or if then than there here any some all just also
@@ -187,23 +191,40 @@ def _is_fallback(text: str) -> bool:
 _is_short_fallback = functools.lru_cache(maxsize=4096)(_is_fallback)
 
 
+# What a user message says, from least to most: greetings and thanks only, a confirmation, a request.
+_HELLO, _CONFIRMATION, _REQUEST = 0, 1, 2
+
+
 def is_substantive(message: Message) -> bool:
-    """Whether a user message says what they want (not a greeting, bare thanks/ok or emoji only)."""
+    """Whether a user message says what they want (not a greeting, bare thanks/ok, a confirmation
+    such as "perfect, book it" or emoji only)."""
+    return _says(message) == _REQUEST
+
+
+def _says(message: Message) -> int:
     if message.kind is MessageKind.ARTEFACT:
-        return True  # a tapped button is a request: "Track order"
-    return _says_something(message.text)
-
-
-def _says_something(text: str) -> bool:
-    if len(text) <= _CACHED_CHARS:
-        return _short_says_something(text)
-    # A long text is read only up to its first word beyond small talk (and never kept).
-    return any(match[0] not in _SMALL_TALK for match in _WORD.finditer(text.casefold()))
+        return _REQUEST  # a tapped button is a request: "Track order"
+    text = message.text
+    return _short_says(text) if len(text) <= _CACHED_CHARS else _long_says(text)
 
 
 @functools.lru_cache(maxsize=8192)
-def _short_says_something(text: str) -> bool:
-    return any(word not in _SMALL_TALK for word in _WORD.findall(text.casefold()))
+def _short_says(text: str) -> int:
+    words = set(_WORD.findall(text.casefold()))
+    if not words <= _NO_REQUEST:
+        return _REQUEST
+    return _HELLO if words <= _SMALL_TALK else _CONFIRMATION
+
+
+def _long_says(text: str) -> int:
+    # A long text is read only up to its first word of a request (and never kept).
+    said = _HELLO
+    for match in _WORD.finditer(text.casefold()):
+        if match[0] not in _NO_REQUEST:
+            return _REQUEST
+        if match[0] not in _SMALL_TALK:
+            said = _CONFIRMATION
+    return said
 
 
 def lead_of(
@@ -213,11 +234,16 @@ def lead_of(
     (`repeat_of` is true of a message said again: a repeat is shown with its count anyway) and long
     enough to say something (a short one is often a follow-up); else their first message.
 
+    When the request was said before ("[×3] Can you play something by Adele?") and nothing else of
+    substance was said only here, what was (a long "no, that's all, have a nice day!") leads: it
+    tells this visit from the others, and the request is counted wherever it is shown.
+
     The same lead when not every conversation fits: a shorter follow-up ("what time does it close?")
     would list a few more conversations, but would not say what the user asked."""
     first_user: int | None = None
     first_substantive: int | None = None
     first_unique: int | None = None
+    first_unique_confirmation: int | None = None
     user = Role.USER
     for index in conversation.members:
         message = messages[index]
@@ -226,12 +252,18 @@ def lead_of(
         if first_user is None:
             first_user = index
         unique = not repeat_of(index)
-        if (unique or first_substantive is None) and is_substantive(message):
+        if not unique and first_substantive is not None:
+            continue
+        said = _says(message)
+        if said == _REQUEST:
             if unique and len(message.text) >= TELLING_CHARS:
                 return index
             if unique and first_unique is None:
                 first_unique = index
             first_substantive = index if first_substantive is None else first_substantive
-    if first_unique is not None:
-        return first_unique
+        elif said == _CONFIRMATION and unique and len(message.text) >= TELLING_CHARS:
+            first_unique_confirmation = index if first_unique_confirmation is None else first_unique_confirmation
+    for chosen in (first_unique_confirmation, first_unique):
+        if chosen is not None:
+            return chosen
     return first_substantive if first_substantive is not None else first_user

@@ -15,7 +15,7 @@ from engati_mcp.conversations import (
     DEFAULT_SILENCE,
     Conversation,
     _is_short_fallback,
-    _short_says_something,
+    _short_says,
     is_substantive,
     lead_of,
     split_conversations,
@@ -235,12 +235,12 @@ def test_a_message_with_any_word_beyond_small_talk_is_substantive(text: str) -> 
 def test_a_long_message_is_judged_without_being_remembered() -> None:
     # Short texts (templates, "ok thanks") are remembered between calls; a hostile history of pasted
     # pages must not fill memory with them.
-    remembered = _short_says_something.cache_info().currsize, _is_short_fallback.cache_info().currsize
+    remembered = _short_says.cache_info().currsize, _is_short_fallback.cache_info().currsize
     assert is_substantive(user("hello " * 1000 + "where is my refund"))
     assert not is_substantive(user("thank you " * 1000))
     fell_back = split_conversations([user("help"), bot("Sorry, I didn't understand. " * 200)])[0]
     assert fell_back.outcome([user("help"), bot("Sorry, I didn't understand. " * 200)]) == [FELL_BACK]
-    assert (_short_says_something.cache_info().currsize, _is_short_fallback.cache_info().currsize) == remembered
+    assert (_short_says.cache_info().currsize, _is_short_fallback.cache_info().currsize) == remembered
 
 
 @pytest.mark.parametrize("text", ["[user tapped: Yes]", "OK", "👍", "Thanks"])
@@ -297,10 +297,20 @@ def test_a_short_request_leads_only_when_nothing_longer_says_more() -> None:
     assert lead(messages[:2]) == 1
 
 
-def test_a_confirmation_does_not_lead_in_place_of_a_request_said_before() -> None:
-    # "What did the user ask?": the request, shown with its count, not the "perfect, book it!" after it.
-    messages = [user("Book a table for 2 at the Thai place"), bot("Done, 7 pm?"), user("perfect, book it!")]
-    assert lead(messages, repeated={0}) == 0
+REPEATED_REQUEST = "Book a table for 2 at the Thai place"
+
+
+def test_a_confirmation_never_leads_in_place_of_a_request_said_only_here() -> None:
+    messages = [user(REPEATED_REQUEST), user("perfect, book it please!"), user("Is there anything cheaper nearby?")]
+    assert lead(messages, repeated={0}) == 2
+
+
+def test_when_the_request_was_said_before_what_only_this_visit_said_leads() -> None:
+    # "[×3] Book a table ..." is counted wherever it is shown; this visit is told apart by its own words.
+    messages = [user(REPEATED_REQUEST), bot("Done, 7 pm?"), user("perfect, book it please!")]
+    assert lead(messages, repeated={0}) == 2
+    # ... but a bare "ok thanks" tells nothing: then the request leads, repeat or not
+    assert lead([user(REPEATED_REQUEST), user("ok thanks")], repeated={0}) == 0
 
 
 def test_when_every_substantive_message_is_a_repeat_the_first_of_them_leads() -> None:
