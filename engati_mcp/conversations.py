@@ -6,7 +6,8 @@ conversation, so the digest (`transcript`) works on these units rather than on a
 - **Splitting**: by Engati's own session or conversation id when messages carry one, otherwise by
   silence (a gap longer than `silence`, 30 minutes by default, starts a new conversation).
 - **The lead**: the user's first *substantive* message, the line that says what a conversation was
-  about. Greetings, bare thanks/ok and emoji-only messages are not substantive; a tapped button is.
+  about. Greetings, bare thanks/ok, confirmations ("perfect, book it!") and emoji-only messages are
+  not substantive; a tapped button is. A request said only here is preferred (see `lead_of`).
 - **The outcome**: what the data shows about whether the user was answered (the bot fell back, the
   chat was handed to an agent, nobody replied), so it stays visible when the bot's lines are cut.
 - **Words**: the content words of each conversation's lead, so a run of conversations that cannot be
