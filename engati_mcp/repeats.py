@@ -14,7 +14,8 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import is_not, itemgetter
 
 from engati_mcp.conversations import is_substantive
 from engati_mcp.models import Message, Role
@@ -31,19 +32,19 @@ class RepeatIndex:
 
     def __init__(self, messages: Sequence[Message]) -> None:
         user = Role.USER
-        self._keys = [USER_KEY + m.text if m.role is user else m.text for m in messages]
-        self._counts = Counter(self._keys)
-        # Oldest first, so the first time a key is met is its first date and the last its last.
-        # (A dict keeps the last index it is given for a key: read backwards for the first.)
-        count = len(self._keys)
-        self._last_at = dict(zip(self._keys, range(count), strict=True))
-        self._first_at = dict(zip(reversed(self._keys), range(count - 1, -1, -1), strict=True))
-        self._messages = messages
-        counts = self._counts
+        keys = [USER_KEY + m.text if m.role is user else m.text for m in messages]
+        self._counts = counts = Counter(keys)
         # By message: its group when it was said (or sent) again, else None. A user's key is never
         # empty ("u:" first), so a user message was repeated exactly when its group is truthy.
         group_of = {key: key if times > 1 else None for key, times in counts.items()}  # per text, not per message
-        self.groups = list(map(group_of.__getitem__, self._keys))
+        self.groups = list(map(group_of.__getitem__, keys))
+        # The first and last time of each group (only repeats have one), in C loops. Oldest first, so
+        # a dict given every index keeps the last; read backwards, the first.
+        at = list(compress(range(len(keys)), map(is_not, self.groups, repeat(None))))
+        grouped = list(map(self.groups.__getitem__, at))
+        self._last_at = dict(zip(grouped, at, strict=True))
+        self._first_at = dict(zip(reversed(grouped), reversed(at), strict=True))
+        self._messages = messages
         self.shown: set[str] = set()  # groups that have a line
 
     def key_of(self, index: int) -> str | None:
