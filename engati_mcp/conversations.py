@@ -87,9 +87,9 @@ _FALLBACK = re.compile(
     r"no (?:te )?entend|não entendi|समझ नहीं|لم أفهم|わかりません",
     re.IGNORECASE,
 )
+_HANDOFF = re.compile(r"handoff|hand(?:ed|ing)? (?:over|off)|transfer|agent|live ?chat", re.IGNORECASE)
 # Enum members as module names: `Role.BOT` looked up in a loop over every message costs more than the test.
 _BOT, _AGENT, _USER, _EVENT = Role.BOT, Role.AGENT, Role.USER, MessageKind.EVENT
-_HANDOFF = re.compile(r"handoff|hand(?:ed|ing)? (?:over|off)|transfer|agent|live ?chat", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -245,10 +245,9 @@ def lead_of(
     first_substantive: int | None = None
     first_unique: int | None = None
     first_unique_confirmation: int | None = None
-    user = Role.USER
     for index in conversation.members:
         message = messages[index]
-        if message.role is not user:
+        if message.role is not _USER:
             continue
         if first_user is None:
             first_user = index

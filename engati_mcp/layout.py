@@ -200,7 +200,7 @@ class _Layout:
         """Two moments as dates, as briefly as is unambiguous: "Mar 04 2025", "Mar 04 → May 02 2025"
         (without the year within one year when `year` is False: a year line stands above)."""
         a, b = first.astimezone(self.tz), last.astimezone(self.tz)
-        end = f" {b:%Y}" if year or a.year != b.year else ""
+        end = f" {b.year}" if year or a.year != b.year else ""
         if a.date() == b.date():
             return f"{_month_day(a)}{end}"
         if a.year == b.year:
