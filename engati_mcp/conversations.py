@@ -120,7 +120,10 @@ class Conversation:
 
 def _beginning(text: str) -> str:
     """A long lead's first words: what it is about is said first, and a pasted page is not read whole."""
-    return text if len(text) <= _WORDS_CHARS else text[:_WORDS_CHARS].rsplit(None, 1)[0]
+    if len(text) <= _WORDS_CHARS:
+        return text
+    head = text[:_WORDS_CHARS].rsplit(None, 1)  # not a word cut in two: up to the last space
+    return head[0] if head else ""
 
 
 def split_conversations(messages: Sequence[Message], silence: timedelta = DEFAULT_SILENCE) -> list[Conversation]:

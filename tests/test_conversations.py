@@ -463,6 +463,14 @@ def test_words_drop_small_talk_stopwords_short_words_and_numbers() -> None:
     assert words(messages, 0) == frozenset({"plan"})
 
 
+def test_a_pasted_page_gives_the_words_of_its_beginning_and_no_word_cut_in_two() -> None:
+    page = "refund for the broken blender please " + "lorem ipsum " * 5000 + "invoice"
+    assert words([user(page)], 0) == frozenset({"refund", "broken", "blender", "lorem", "ipsum"})
+    assert [len(word) for word in words([user("x" * 5000)], 0)] == [1000]  # one endless word: its beginning
+    assert words([user("a" + " " * 5000 + "refund")], 0) == frozenset()  # only blanks after the first letter
+    assert words([user(" " * 5000 + "refund")], 0) == frozenset()  # blanks only (unparsed text): no error
+
+
 def test_words_of_a_tapped_button_skip_the_placeholder_words() -> None:
     messages = [user("[user tapped: Track order]", kind=MessageKind.ARTEFACT)]
     assert words(messages, 0) == frozenset({"track", "order"})
