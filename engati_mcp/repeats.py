@@ -72,6 +72,17 @@ class RepeatIndex:
 
 
 _OFTEN_CHARS = 80  # only short messages go on the "Often said" line: a long repeat is shown where it was said
+# An item's text goes bare when it starts with a letter and holds none of the line's own marks (its
+# separator, a count's "×", the brackets of its dates, a quote): then it cannot be read as more than
+# one item, a count or a date span. Anything else is quoted as JSON. Quotes are two tokens of an item
+# of four or five.
+_MARKS = ("·", "×", "(", ")", '"', "“", "”")
+
+
+def _item_text(text: str) -> str:
+    if text[:1].isalpha() and not any(mark in text for mark in _MARKS):
+        return text
+    return json.dumps(text, ensure_ascii=False)
 
 
 def often_said(
@@ -84,8 +95,8 @@ def often_said(
     """The "Often said" line: the user's repeats, most frequent first, once each with its count, in
     `share` tokens at most; with the groups it shows and its price. One line shows hundreds of messages
     (the follow-ups "any update?", the thanks), so the conversations can spend theirs on what was said
-    once. The count comes first and the text is quoted as JSON (its own quotes escaped): no text can
-    forge an item."""
+    once. The count comes first, and a text that could be read as more than an item's text is quoted
+    as JSON (its own quotes escaped; see `_item_text`): no text can forge an item."""
     items: list[str] = []
     keys: set[str] = set()
     cost = count_tokens("Often said: ") + 1
@@ -94,7 +105,7 @@ def often_said(
         if len(text) > _OFTEN_CHARS:
             continue
         when = f" ({repeats.span_of(key, span)})" if dates and is_substantive(messages[index]) else ""
-        item = f"×{repeats.count(key)}{when} {json.dumps(text, ensure_ascii=False)}"
+        item = f"×{repeats.count(key)} {_item_text(text)}{when}"
         price = count_tokens(item) + 1
         if cost + price > share:
             break

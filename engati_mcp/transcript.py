@@ -81,6 +81,7 @@ _RUN_SHORT_QUICK = 7  # quick price of "… 3 not shown" (squeezed: its neighbou
 _RUN_WORDS_QUICK = 28  # ... "… 37 conversations Apr 02 → May 30 not shown: refund 14, flight 9, invoice 6"
 _RUN_ONE_QUICK = 6  # ... and of "… 1 not shown"
 _EXPAND_COST = 10  # a one-line conversation taking a second line: its heading, "N hidden", a time
+_EXPAND_COST_COMPACT = 5  # ... and in compact lines, without the time
 _MISSES_BEFORE_STOP = 8  # offers that did not fit in a row before a step gives up
 
 
@@ -134,6 +135,7 @@ class _Digest(_Layout):
         self.often_line = ""
         self.listed_order: list[int] = []  # the listed conversations, sorted: where the runs are
         self.squeezed = False  # not every lead fits: shorter listings, in clusters
+        self.compact = False  # not every line fits with its time: lines without (see _take_more)
         self.cluster = 1
 
     # -- the fitting order -------------------------------------------------------------------
@@ -181,7 +183,7 @@ class _Digest(_Layout):
     def _reserve(self) -> int:
         """Tokens of the fixed lines, with the numbers only known at the end at their largest."""
         worst_next, _ = self._next_line(Continuation(10**13, 10**13), worst=True)
-        fixed = [*self.head, self._summary(self.in_view_total, len(self.convs)), DATA_NOTE, worst_next]
+        fixed = [*self.head, self._summary(self.in_view_total, len(self.convs), widest=True), DATA_NOTE, worst_next]
         starts = [c.start for c in self.convs if c.start is not None]
         # Year lines: at most one for each year from the first to the last (two conversions, not one each).
         years = max(starts).astimezone(self.tz).year - min(starts).astimezone(self.tz).year + 1 if starts else 0
@@ -288,6 +290,8 @@ class _Digest(_Layout):
         queues = {
             i: deque(from_both_ends([m for m in self.convs[i].members if self._more_candidate(i, m)])) for i in order
         }
+        # Once compact, always (a second pass must not price lines with times it left out).
+        self.compact = self.compact or not self._fits_with_times(queues, cap, budget)
         misses = 0
         while queues and misses < len(queues) + _MISSES_BEFORE_STOP:
             for index in list(queues):
@@ -300,6 +304,25 @@ class _Digest(_Layout):
                 misses = 0 if self._try(index, queue.popleft(), cap, budget) else misses + 1
         if self.detail == "conversation" and all(self.pick.listed) and not self._user_lines_missing():
             self._take_replies(budget)
+
+    def _fits_with_times(self, queues: dict[int, deque[int]], cap: int, budget: int) -> bool:
+        """Whether every line still to offer fits with its time. When not, lines go without one (the
+        conversation's heading dates them all), and the user's untagged: at 4,000 tokens a sixth more
+        of what users wrote fits, and at 16,000 most histories fit whole. Priced until it is over."""
+        room, seen = budget - self.pick.used, set(self.repeats.shown)
+        for index, queue in queues.items():
+            if queue and len(self.pick.lines[index]) == 1:
+                room -= _EXPAND_COST
+            for message in queue:
+                key = self.repeats.key_of(message)
+                if key is not None and key in seen:
+                    continue  # counted by the line of its first telling
+                if key is not None:
+                    seen.add(key)
+                room -= self._offer(message, cap, indented=True).cost
+                if room < 0:
+                    return False
+        return True
 
     def _more_candidate(self, conv: int, message: int) -> bool:
         if message in self.pick.lines[conv]:
@@ -333,7 +356,8 @@ class _Digest(_Layout):
 
     def _try(self, conv: int, message: int, cap: int, budget: int) -> bool:
         line = self._offer(message, cap, indented=True)
-        expand = _EXPAND_COST if len(self.pick.lines[conv]) == 1 else 0  # one line becomes a heading
+        # One line becomes a heading and a line beneath it.
+        expand = (_EXPAND_COST_COMPACT if self.compact else _EXPAND_COST) if len(self.pick.lines[conv]) == 1 else 0
         if self.pick.used + line.cost + expand > budget:
             return False
         self.pick.used += expand
@@ -359,8 +383,7 @@ class _Digest(_Layout):
         else:
             text = first_line(m.text)
         key = self.repeats.key_of(message)
-        prefix = f"  {self._clock(m.timestamp, None)} " if indented else ""
-        cost = count_tokens(f"{prefix}{self._tag(m) if tag else ''}{text}") + 1
+        cost = count_tokens(f"{self._prefix(m, indented)}{self._tag(m) if tag else ''}{text}") + 1
         if key is not None and key not in self.repeats.shown:  # the group's first line carries the count
             cost += count_tokens(self.repeats.count_mark(key, self._span))
         return Line(text, cost, key, shortened=text != whole and head_only)
@@ -368,8 +391,13 @@ class _Digest(_Layout):
     def _bare_cost(self, line: Line, message: int, indented: bool) -> int:
         """`line`'s price without the "(×N)" it may have paid for (already paid: not again)."""
         m = self.messages[message]
-        prefix = f"  {self._clock(m.timestamp, None)} " if indented else ""
-        return count_tokens(f"{prefix}{self._tag(m)}{line.text}") + 1
+        return count_tokens(f"{self._prefix(m, indented)}{self._tag(m)}{line.text}") + 1
+
+    def _prefix(self, message: Message, indented: bool) -> str:
+        """What stands before a line's text: under a heading, its time (none in compact lines)."""
+        if not indented:
+            return ""
+        return " " if self.compact else f"  {self._clock(message.timestamp, None)} "
 
     def _restore_leads(self, budget: int) -> None:
         """Leads squeezed to fit every conversation get their full length back, while it fits."""

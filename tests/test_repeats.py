@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 from engati_mcp.models import Message, Role
@@ -57,13 +58,41 @@ def test_the_users_repeats_come_most_frequent_first_then_earliest() -> None:
     assert [(index, HISTORY[index].text) for _, index in groups] == [(0, "any update?"), (5, "Thank you")]
 
 
-def test_the_often_said_line_counts_and_quotes_each_repeat_inside_its_share() -> None:
+def test_the_often_said_line_counts_each_repeat_inside_its_share() -> None:
     repeats = RepeatIndex(HISTORY)
     line, keys, cost = often_said(repeats, HISTORY, 100, span, dates=True)
-    assert line == 'Often said: ×3 (03-04..03-13) "any update?" · ×2 "Thank you"'  # thanks: no dates
+    assert line == "Often said: ×3 any update? (03-04..03-13) · ×2 Thank you"  # thanks: no dates
+    assert read_items(line) == [(3, "any update?"), (2, "Thank you")]
     assert len(keys) == 2 and count_tokens(line) <= cost <= 100
     short, kept, _ = often_said(repeats, HISTORY, cost - 1, span, dates=True)  # the second no longer fits
-    assert short == 'Often said: ×3 (03-04..03-13) "any update?"' and len(kept) == 1
+    assert short == "Often said: ×3 any update? (03-04..03-13)" and len(kept) == 1
+
+
+def test_a_plain_text_goes_bare_and_anything_else_is_quoted() -> None:
+    texts = ["where is my order", '"quoted"', "(Jan 01 → Jan 02 2020)", "ok · ×5", "👍", "5 times", "रिफंड कब"]
+    history = [said(Role.USER, text, day) for text in texts for day in range(2)]
+    line, _, _ = often_said(RepeatIndex(history), history, 500, span, dates=False)
+    assert line.startswith("Often said: ×2 where is my order · ×2 ") and line.endswith(" · ×2 रिफंड कब")
+    assert read_items(line) == [(2, text) for text in texts]  # a reader splitting on " · " is never misled
+
+
+def read_items(line: str) -> list[tuple[int, str]]:
+    """The "Often said" line's items as a reader takes them: a count, then a JSON string or a bare
+    text (which has no brackets), then maybe its dates in brackets, up to " · "."""
+    rest, items = line.removeprefix("Often said: "), []
+    while rest:
+        count, rest = rest.removeprefix("×").split(" ", 1)
+        if rest.startswith('"'):
+            text, end = json.JSONDecoder().raw_decode(rest)
+        else:
+            text = re.split(r" \(| · ", rest, maxsplit=1)[0]
+            end = len(text)
+        items.append((int(count), text))
+        rest = rest[end:]
+        if rest.startswith(" ("):
+            rest = rest[rest.index(")") + 1 :]
+        rest = rest.removeprefix(" · ")
+    return items
 
 
 def test_nothing_fits_no_line() -> None:

@@ -4,7 +4,6 @@ as the server's own lines."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -27,6 +26,7 @@ from engati_mcp.layout import RUN_WORDS_FROM
 from engati_mcp.models import Message, MessageKind, Role
 from engati_mcp.tokens import count_tokens
 from engati_mcp.transcript import DATA_NOTE, BudgetedTranscript, Continuation, budget_transcript
+from tests.test_repeats import read_items
 
 O200K = bpe_openai.get_encoding("o200k_base")
 START = datetime(2025, 3, 4, 9, 12, tzinfo=UTC)
@@ -41,7 +41,8 @@ HEADING = re.compile(
 )
 # A squeezed one-line listing: its day, its outcome if any, a colon, the lead ("Mar 04 [fallback]: ...").
 SQUEEZED = re.compile(r"^(?P<when>[A-Z][a-z]{2} \d{2})(?: \[(?P<facts>[^\]]*)\])?: (?P<text>.*)$")
-INDENTED = re.compile(r"^  (?P<clock>(?:[A-Z][a-z]{2} \d{2} )?\d{2}:\d{2}|--:--) (?P<text>.*)$")
+# A message under its conversation's heading: "  09:12 text", or in compact lines " text" (no time).
+INDENTED = re.compile(r"^(?:  (?P<clock>(?:[A-Z][a-z]{2} \d{2} )?\d{2}:\d{2}|--:--) | (?! ))(?P<text>.*)$")
 # "… 37 conversations Apr 02 → May 30 not shown: refund 14, …", or squeezed "… 5 not shown Apr 02 → Apr 19"
 RUN = re.compile(
     r"^… (?P<count>\d+)(?: conversations?)?(?: (?P<when>[^:]+?))? not shown"
@@ -49,8 +50,6 @@ RUN = re.compile(
 )
 YEAR = re.compile(r"^\d{4}:$")
 OFTEN = re.compile(r"^Often said: ")
-# "×68 (Aug 12 2025 → Oct 17 2026) \"Thank you\"": the count first, the text as a JSON string.
-OFTEN_ITEM = re.compile(r'×(?P<count>\d+)(?: \([^)]*\))? (?P<text>"(?:[^"\\]|\\.)*")')
 # "[×3, Mar 04 → May 02 2025] " before a message's text.
 COUNT_MARK = re.compile(r"\[×(?P<count>\d+)(?:, (?P<span>[^\]]*))?\] ")
 ROLE_TAG = re.compile(r"^(?:user|bot|agent|unknown): ")
@@ -171,7 +170,7 @@ def displayed_counts(result: BudgetedTranscript) -> list[tuple[str, int]]:
     """Every repeat count the text shows, with the text it counts: "[×N, dates] " before a message's
     text, or an item of the "Often said" line."""
     parsed = parse(result)
-    counts = [(json.loads(m["text"]), int(m["count"])) for m in OFTEN_ITEM.finditer(parsed.often or "")]
+    counts = [(text, count) for count, text in read_items(parsed.often or "")]
     for block in parsed.blocks:
         for line in block.lines:
             if (match := COUNT_MARK.match(ROLE_TAG.sub("", line))) is not None:
@@ -606,7 +605,7 @@ def test_greetings_thanks_and_emoji_are_not_leads_and_a_tapped_button_is() -> No
     }
     every_lead_alone = False
     for detail in VIEWS:
-        for budget in range(200, 420, 10):
+        for budget in range(160, 420, 5):
             parsed = parse(budget_transcript(messages, budget, detail=detail))
             for block in parsed.blocks:
                 if len(block.lines) == 1:  # a one-line conversation: its lead
@@ -822,6 +821,61 @@ def test_the_conversation_and_full_views_tag_every_message_line_with_its_role() 
         parsed = parse(budget_transcript(support(4), 20000, detail=detail))
         lines = [line for block in parsed.blocks for line in block.lines]
         assert lines and all(ROLE_TAG.match(line) for line in lines)
+
+
+def chatty(n: int) -> list[Message]:
+    """`n` daily conversations of four requests each, none said twice, each answered by the bot."""
+    messages: list[Message] = []
+    for c in range(n):
+        for i, ask in enumerate(("Where is parcel", "Can I return parcel", "Who delivers parcel", "Refund parcel")):
+            messages += [
+                msg(Role.USER, f"{ask} {c}?", c * DAY + 2 * i),
+                msg(Role.BOT, f"Checking {c}.{i} for you.", c * DAY + 2 * i + 1),
+            ]
+    return messages
+
+
+def user_lines_missing(result: BudgetedTranscript, messages: list[Message]) -> list[str]:
+    return [m.text for m in messages if m.role is Role.USER and m.text not in result.text]
+
+
+def test_when_every_line_fits_with_its_time_each_keeps_it() -> None:
+    messages = chatty(3)
+    parsed = parse(budget_transcript(messages, 20000, detail="conversation"))
+    lines = [line for line in parsed.body if line.startswith(" ") and not line.startswith("  ")]
+    assert lines == [] and "  09:12 user: Where is parcel 0?" in parsed.body
+
+
+def smallest_budget_showing_every_user_line(messages: list[Message], detail: Any) -> tuple[int, BudgetedTranscript]:
+    for budget in range(200, 20000, 25):
+        result = budget_transcript(messages, budget, detail=detail)
+        if not user_lines_missing(result, messages):
+            return budget, result
+    raise AssertionError("never")
+
+
+@pytest.mark.parametrize("detail", ["questions", "conversation"])
+def test_when_the_times_do_not_fit_lines_go_without_and_more_of_what_the_user_wrote_fits(detail: Any) -> None:
+    messages = chatty(40)
+    budget, result = smallest_budget_showing_every_user_line(messages, detail)
+    # With their times, the user's lines alone (headings aside) would not have fitted that budget.
+    timed = budget_transcript(messages, 20000, detail=detail).text.split("\n")
+    assert o200k("\n".join(line for line in timed if re.match(r"  \d\d:\d\d (?!bot: )", line))) > budget
+    parsed = parse(result)
+    assert parsed.strays == [] and all(len(block.lines) >= 4 for block in parsed.blocks)
+    assert " Can I return parcel 7?" in parsed.body  # no time, and no tag: the user's lines are untagged
+    # The summary says whose messages they are when every line shown is the user's.
+    whose = "messages" if any(line.startswith(" bot: ") for line in parsed.body) else "user messages"
+    assert f"shown ({detail}): {result.shown_messages} {whose}, 40 conversations" in result.text
+
+
+def test_compact_lines_tag_the_replies_but_not_the_users_words() -> None:
+    messages = chatty(12)
+    budget, _ = smallest_budget_showing_every_user_line(messages, "conversation")
+    parsed = parse(budget_transcript(messages, budget + 50, detail="conversation"))  # room for a few replies
+    replies = [line for line in parsed.body if line.startswith(" bot: ")]
+    assert replies and " Where is parcel 5?" in parsed.body
+    assert not any(line.startswith((" user: ", "  ")) for line in parsed.body)
 
 
 def test_the_conversation_view_cuts_a_reply_to_its_first_line_and_the_full_view_keeps_it_whole() -> None:
