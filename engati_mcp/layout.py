@@ -18,6 +18,8 @@ The formats, from the top:
     Aug 14 09:40 [6, 2 hidden]                                    (compact, when not every line fits with its time:
      is my order dispatched yet?                                   no time, and the user's lines untagged)
      bot: Your order ORD-4197851 has been shipped …
+    Aug 15 [4]                                                    (tight, when not even compact lines all fit:
+     [×3] where is my order                                        the day only, and counts without their dates)
     … 33 conversations Aug 13 → Sep 07 not shown: order 13, invoice 8, refund 5
     … 3 not shown                                                 (a short run, when not every lead fits)
     Sep 08 [fallback]: where is my refund                         (a one-line listing, when not every lead fits)
@@ -78,6 +80,8 @@ class _Layout:
     runs: dict[tuple[int, int], str]
     squeezed: bool
     compact: bool
+    tight: bool
+    users_only: bool
     year: str
     next_call: NextCall
     in_view_total: int
@@ -106,7 +110,7 @@ class _Layout:
         mark = ""
         if line.key is not None and line.key not in suffixed and line.key not in self.often:
             suffixed.add(line.key)  # the group's first line carries the count
-            mark = self.repeats.count_mark(line.key, self._span)
+            mark = self.repeats.count_mark(line.key, self._span, dates=not self.tight)
         return (self._tag(self.messages[message]) if tag else "") + mark + line.text
 
     def _smallest(self, next_line: str) -> str:
@@ -134,15 +138,16 @@ class _Layout:
 
     def _summary(self, shown: int, listed: int, widest: bool = False) -> str:
         """The counts, and how much of them this view shows (known only at the end)."""
-        user = " user" if widest or self.detail == "questions" or self._user_lines_only() else ""
+        user = " user" if widest or self.detail == "questions" or self.users_only else ""
         return f"{self.counts_line}; shown ({self.detail}): {shown}{user} messages, {listed} conversations"
 
     def _conv_heading(self, index: int, hidden: int, inline: bool = False) -> str:
         """A listing's heading: its date, size and outcome; `inline` when its one line follows on it."""
         conv, start = self.convs[index], self.convs[index].start
         outcome = conv.outcome(self.messages)
-        day_only = self.squeezed and len(self.pick.lines[index]) <= 1  # a one-line listing: the day is enough
-        if start is not None and day_only and inline:
+        squeezed_listing = self.squeezed and len(self.pick.lines[index]) <= 1  # not every conversation fits
+        day_only = squeezed_listing or self.tight  # the day is enough
+        if start is not None and squeezed_listing and inline:
             # When not every conversation fits, the size gives way to more conversations (" [6]" is
             # three tokens a line: at 1,000 tokens a tenth more of them are listed). The colon ends
             # what the server says, so no message can pose as an outcome: in "Mar 04: [fallback] ..."
@@ -201,10 +206,9 @@ class _Layout:
         return f"{message.role.value}: "
 
     def _user_lines_only(self) -> bool:
-        """A compact conversation view that shows no reply: every line is the user's."""
-        return self.compact and not any(
-            self.messages[m].role is not Role.USER for lines in self.pick.lines for m in lines
-        )
+        """A compact conversation view that shows no reply: every line is the user's, and it reads
+        as the questions view does (the replies are not in view, so not counted as hidden)."""
+        return self.compact and not self._replies_taken()
 
     def _day(self, moment: datetime) -> str:
         """Month and day ("Mar 04"): the year stands on a line of its own (see `_year_marker`)."""
@@ -267,6 +271,7 @@ class _Layout:
 
     def _render(self) -> Render:
         lines_of = self.pick.lines
+        self.users_only = self._user_lines_only()
         self.year = ""
         shown_keys = {line.key for lines in lines_of for line in lines.values() if line.key is not None}
         shown_keys |= self.often  # the "Often said" line shows its groups too
@@ -307,9 +312,12 @@ class _Layout:
             return 0
         lines, groups = self.pick.lines[index], self.repeats.groups
         members = self.convs[index].members
-        if self.detail == "questions":
+        if self.detail == "questions" or self.users_only:
             members = [m for m in members if self.messages[m].role is Role.USER]
         return sum(1 for m in members if m not in lines and groups[m] not in shown_keys)
+
+    def _replies_taken(self) -> bool:
+        return any(self.messages[m].role is not Role.USER for lines in self.pick.lines for m in lines)
 
     def _in_view(self, message: int) -> bool:
         return self.detail != "questions" or self.messages[message].role is Role.USER

@@ -66,8 +66,11 @@ class RepeatIndex:
         first, last = self._messages[self._first_at[key]].timestamp, self._messages[self._last_at[key]].timestamp
         return span(first, last) if first is not None and last is not None else "no time"
 
-    def count_mark(self, key: str, span: Callable[[datetime, datetime], str]) -> str:
-        """ "[×3, Mar 04 → May 02 2026] ", written before the quoted text so no text can forge it."""
+    def count_mark(self, key: str, span: Callable[[datetime, datetime], str], dates: bool = True) -> str:
+        """ "[×3, Mar 04 → May 02 2026] " (or "[×3] " without `dates`), written before the text so no
+        text can forge it."""
+        if not dates:
+            return f"[×{self._counts[key]}] "
         return f"[×{self._counts[key]}, {self.span_of(key, span)}] "
 
 

@@ -82,6 +82,7 @@ _RUN_WORDS_QUICK = 28  # ... "… 37 conversations Apr 02 → May 30 not shown: 
 _RUN_ONE_QUICK = 6  # ... and of "… 1 not shown"
 _EXPAND_COST = 10  # a one-line conversation taking a second line: its heading, "N hidden", a time
 _EXPAND_COST_COMPACT = 5  # ... and in compact lines, without the time
+_SLACK_ROUNDS = 3  # renderings re-measured for what the prices left unused (each round leaves less)
 _MISSES_BEFORE_STOP = 8  # offers that did not fit in a row before a step gives up
 
 
@@ -136,6 +137,8 @@ class _Digest(_Layout):
         self.listed_order: list[int] = []  # the listed conversations, sorted: where the runs are
         self.squeezed = False  # not every lead fits: shorter listings, in clusters
         self.compact = False  # not every line fits with its time: lines without (see _take_more)
+        self.tight = False  # ... nor without: the day only on headings, counts without their dates
+        self.users_only = False  # compact, and no reply shown: as the questions view reads (see layout)
         self.cluster = 1
 
     # -- the fitting order -------------------------------------------------------------------
@@ -147,7 +150,12 @@ class _Digest(_Layout):
             self._take_often_said(budget)
             self._take_leads(budget)
             self._take_more(budget)
-            return self._fit(self._use_the_slack())
+            render = None
+            for _ in range(_SLACK_ROUNDS):
+                render = self._use_the_slack()
+                if render is not None:  # nothing more fitted
+                    break
+            return self._fit(render)
         return self._fit()
 
     def _use_the_slack(self) -> Render | None:
@@ -290,8 +298,12 @@ class _Digest(_Layout):
         queues = {
             i: deque(from_both_ends([m for m in self.convs[i].members if self._more_candidate(i, m)])) for i in order
         }
-        # Once compact, always (a second pass must not price lines with times it left out).
-        self.compact = self.compact or not self._fits_with_times(queues, cap, budget)
+        # Lines give up their times, then headings theirs and counts their dates, only while what
+        # the user wrote does not all fit; once given up, for good (a second pass must not price
+        # lines with what it left out).
+        self.compact = self.compact or not self._all_fit(queues, cap, budget)
+        if self.compact and not self.tight and not self._all_fit(queues, cap, budget):
+            self._tighten()
         misses = 0
         while queues and misses < len(queues) + _MISSES_BEFORE_STOP:
             for index in list(queues):
@@ -305,14 +317,15 @@ class _Digest(_Layout):
         if self.detail == "conversation" and all(self.pick.listed) and not self._user_lines_missing():
             self._take_replies(budget)
 
-    def _fits_with_times(self, queues: dict[int, deque[int]], cap: int, budget: int) -> bool:
-        """Whether every line still to offer fits with its time. When not, lines go without one (the
-        conversation's heading dates them all), and the user's untagged: at 4,000 tokens a sixth more
-        of what users wrote fits, and at 16,000 most histories fit whole. Priced until it is over."""
+    def _all_fit(self, queues: dict[int, deque[int]], cap: int, budget: int) -> bool:
+        """Whether every line still to offer fits, as lines are written now. When not with their
+        times, lines go without (the conversation's heading dates them all) and the user's untagged:
+        at 4,000 tokens a sixth more of what users wrote fits; when not even then, tight (see
+        `_tighten`). Priced only until it is over."""
         room, seen = budget - self.pick.used, set(self.repeats.shown)
         for index, queue in queues.items():
             if queue and len(self.pick.lines[index]) == 1:
-                room -= _EXPAND_COST
+                room -= self._expand_cost()
             for message in queue:
                 key = self.repeats.key_of(message)
                 if key is not None and key in seen:
@@ -323,6 +336,16 @@ class _Digest(_Layout):
                 if room < 0:
                     return False
         return True
+
+    def _expand_cost(self) -> int:
+        """What a one-line conversation pays to become a heading with its lines beneath."""
+        return _EXPAND_COST_COMPACT if self.compact else _EXPAND_COST
+
+    def _tighten(self) -> None:
+        """Tight lines: headings show the day only and counts no dates (at 16,000 tokens the largest
+        histories then fit whole). The headings' times, already paid for, are given back (at least)."""
+        self.tight = True
+        self.pick.used -= sum(self.pick.listed) * (count_tokens(" 00:00") - 1)
 
     def _more_candidate(self, conv: int, message: int) -> bool:
         if message in self.pick.lines[conv]:
@@ -348,6 +371,13 @@ class _Digest(_Layout):
                 text = self.messages[m].text
                 if self.messages[m].role is not Role.USER and text not in offers:
                     offers[text] = (len(text.split("\n", 1)[0]), m, index)
+        if self.compact and not self._replies_taken():
+            # Compact lines with no reply read as the questions view, hidden replies uncounted: the
+            # first reply gives every heading its "N hidden" back, so it pays for them all.
+            counts = count_tokens(", 00 hidden") * sum(self.pick.listed)
+            if self.pick.used + counts > budget:
+                return
+            self.pick.used += counts
         misses = 0
         for _, m, index in sorted(offers.values()):
             misses = 0 if self._try(index, m, 0, budget) else misses + 1
@@ -356,8 +386,7 @@ class _Digest(_Layout):
 
     def _try(self, conv: int, message: int, cap: int, budget: int) -> bool:
         line = self._offer(message, cap, indented=True)
-        # One line becomes a heading and a line beneath it.
-        expand = (_EXPAND_COST_COMPACT if self.compact else _EXPAND_COST) if len(self.pick.lines[conv]) == 1 else 0
+        expand = self._expand_cost() if len(self.pick.lines[conv]) == 1 else 0
         if self.pick.used + line.cost + expand > budget:
             return False
         self.pick.used += expand
@@ -385,7 +414,7 @@ class _Digest(_Layout):
         key = self.repeats.key_of(message)
         cost = count_tokens(f"{self._prefix(m, indented)}{self._tag(m) if tag else ''}{text}") + 1
         if key is not None and key not in self.repeats.shown:  # the group's first line carries the count
-            cost += count_tokens(self.repeats.count_mark(key, self._span))
+            cost += count_tokens(self.repeats.count_mark(key, self._span, dates=not self.tight))
         return Line(text, cost, key, shortened=text != whole and head_only)
 
     def _bare_cost(self, line: Line, message: int, indented: bool) -> int:
