@@ -26,8 +26,11 @@ tests/test_tokens.py checks the pre-tokenizer and every known count against the 
 (the `bpe-openai` package ships it), and that no ordinary or hostile text is counted below it;
 bench/bench_tokens.py shows how far above it ordinary chat is counted, per script.
 
-Lines are priced independently and a newline costs one (a byte), so count(a + "\n" + b) equals
-count(a) + count(b) + 1: the transcript budgeter can add up line counts.
+Lines are priced independently and a newline costs at most one (a byte), so count(a + "\n" + b)
+is at most count(a) + count(b) + 1: the transcript budgeter can add up line counts. It is often
+less: o200k gives a line's last punctuation and the newline after it one token (".\n", "?\n",
+"]\n"), so a newline after a word and one such mark is free (see `_TAKES_THE_NEWLINE`). A digest
+is mostly such lines: without this the count of a 4,000-token one is about 7% over.
 """
 
 from __future__ import annotations
@@ -209,12 +212,29 @@ _LINE_COSTS: dict[str, int] = {}  # see `_line_cost`
 _LINE_CACHE_CHARS = 400  # longer lines are priced each time (a digest's lines are mostly shorter)
 
 
+# A mark that o200k spells with the newline after it as one token, each checked against o200k
+# (tests/test_tokens.py). Only a lone mark after a letter or digit: in a run ("?!") the pieces differ.
+_TAKES_THE_NEWLINE = frozenset(".,;:!?)]}\"'`*~%&#@$_-+=|<>\\…”’।。？！»")
+
+
 def count_tokens(text: str) -> int:
     """An upper bound on `text`'s length in o200k_base tokens (see the module docstring)."""
     if "\n" not in text:
         return _line_cost(text) if text else 0
     lines = text.split("\n")
-    return sum(map(_line_cost, lines)) + len(lines) - 1  # a newline is one byte, so at most one token
+    # A newline is one byte, so at most one token; none where the mark before it takes it.
+    return sum(map(_line_cost, lines)) + len(lines) - 1 - sum(map(_takes_the_newline, lines, lines[1:]))
+
+
+def _takes_the_newline(line: str, after: str) -> bool:
+    """Whether `line`'s last piece is a lone mark that o200k merges with the newline after it. (The
+    piece would also take a "/" or "\r" that starts the next line: those are left alone.)"""
+    return (
+        len(line) >= 2
+        and line[-1] in _TAKES_THE_NEWLINE
+        and line[-2].isalnum()
+        and not after.startswith(("/", "\r", "\n"))
+    )
 
 
 def _line_cost(line: str) -> int:

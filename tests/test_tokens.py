@@ -434,6 +434,36 @@ def test_a_known_symbol_before_a_newline_costs_at_most_one_more() -> None:
     assert [piece for piece in symbols if o200k(piece + "\n") > tokens._KNOWN[piece] + 1] == []
 
 
+def test_each_mark_said_to_take_the_newline_does_in_o200k() -> None:
+    """After a word, the mark and the newline are one token: the newline is free there."""
+    wrong = [mark for mark in tokens._TAKES_THE_NEWLINE if o200k(f"fine{mark}\nnext") != o200k(f"fine{mark}") + 1]
+    assert wrong == []
+
+
+def test_a_newline_after_a_lone_mark_is_not_charged_and_after_anything_else_it_is() -> None:
+    assert count_tokens("is it open?\n Where is my order.") == count_tokens("is it open?") + count_tokens(
+        " Where is my order."
+    )
+    for line in ("is it open", "is it open?!", "is it open ?", "x"):  # a word, a run of marks, a spaced mark
+        assert count_tokens(f"{line}\nnext") == count_tokens(line) + count_tokens("next") + 1
+
+
+MARKED_LINES = st.lists(
+    st.tuples(HOSTILE | st.sampled_from(ORDINARY), st.sampled_from([*sorted(tokens._TAKES_THE_NEWLINE), "", "?!"])).map(
+        "".join
+    ),
+    min_size=2,
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKED_LINES, st.sampled_from(["\n", "\n\n", "\n/", "\n\r", "\n "]))
+def test_lines_ending_in_marks_are_never_counted_below_o200k(lines: list[str], glue: str) -> None:
+    text = glue.join(lines)
+    assert count_tokens(text) >= o200k(text)
+
+
 # -- Adding up lines --------------------------------------------------------------------------------
 
 
