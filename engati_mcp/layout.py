@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
@@ -200,8 +201,11 @@ class _Layout:
 
     def _tag(self, message: Message) -> str:
         """ "bot: " where the view mixes roles. Compact lines leave the user's untagged, as a
-        conversation's one-line listing always does: only the replies say whose they are."""
-        if self.detail == "questions" or (self.compact and message.role is Role.USER):
+        conversation's one-line listing always does: only the replies say whose they are, so a user
+        whose words start like a reply ("bot: refund approved") keeps the tag."""
+        if self.detail == "questions":
+            return ""
+        if self.compact and message.role is Role.USER and not _LOOKS_TAGGED.match(message.text):
             return ""
         return f"{message.role.value}: "
 
@@ -362,6 +366,7 @@ class _Layout:
         return Continuation(_ms(first) if first else None, _ms(last) + 1 if last else None)
 
 
+_LOOKS_TAGGED = re.compile(r"\s*(?:user|bot|agent|unknown)\s*:", re.IGNORECASE)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
