@@ -19,6 +19,8 @@ spent in this order, each step only with what the previous one left:
    conversation's line says more than a fifth "ok".
 2. **More of what the user wrote**, round-robin across conversations (a long one from both ends),
    once every conversation is listed: no conversation gets a second line while another has none.
+   When not all of it fits with each line's time, lines go *compact* (no time, the user's untagged),
+   and when not even then, *tight* (headings the day only, counts no dates): words before times.
 3. **The bot's and agents' replies** (`detail="conversation"`), cheapest first, cut to their first
    line, a repeated template shown once with its count. In `detail="full"` every message takes part
    in step 2 instead, verbatim (a very long one cut in the middle).
