@@ -32,11 +32,14 @@ SNAPSHOTS = Path(__file__).parent / "snapshots" / "golden"
 FROZEN = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)  # a day after the sandbox's data ends
 LONG_REGULAR = REGULAR_IDS[1]  # 300 visits over a year, ~2,900 messages
 SHORT_USER = "tg-548955962"  # one of the original sandbox users, 23 messages
+MID_REGULAR = "919909127654"  # 120 visits over seven months, ~840 messages
 
 CASES: dict[str, dict[str, Any]] = {
     "regular_conversation_1000": {"channel_user_id": LONG_REGULAR, "max_tokens": 1000},
     "regular_questions_1000": {"channel_user_id": LONG_REGULAR, "max_tokens": 1000, "detail": "questions"},
     "short_user_conversation": {"channel_user_id": SHORT_USER},
+    # Every conversation listed, but not every line with its time: compact and tight lines.
+    "mid_regular_conversation_4000": {"channel_user_id": MID_REGULAR, "max_tokens": 4000},
 }
 
 
