@@ -1,7 +1,7 @@
 """How the digest is written: the heading lines, a conversation's lines, a skipped run's line, dates.
 
 `transcript` decides *what* is shown inside the budget; this module says *how* each line reads, so
-the format can be read (and changed) in one place. It is a mixin of `transcript._Digest`: the
+the format can be read (and changed) in one place. It is a mixin of `transcript._Digest` (through `more_lines`): the
 methods read the digest's state (its conversations, what is picked, the time zone), declared below.
 
 The formats, from the top:
@@ -209,11 +209,6 @@ class _Layout:
             return ""
         return f"{message.role.value}: "
 
-    def _user_lines_only(self) -> bool:
-        """A compact conversation view that shows no reply: every line is the user's, and it reads
-        as the questions view does (the replies are not in view, so not counted as hidden)."""
-        return self.compact and not self._replies_taken()
-
     def _day(self, moment: datetime) -> str:
         """Month and day ("Mar 04"): the year stands on a line of its own (see `_year_marker`)."""
         return _month_day(moment.astimezone(self.tz))
@@ -275,7 +270,8 @@ class _Layout:
 
     def _render(self) -> Render:
         lines_of = self.pick.lines
-        self.users_only = self._user_lines_only()
+        # Compact lines with no reply shown read as the questions view: replies are not in view.
+        self.users_only = self.compact and not self._replies_taken()
         self.year = ""
         shown_keys = {line.key for lines in lines_of for line in lines.values() if line.key is not None}
         shown_keys |= self.often  # the "Often said" line shows its groups too

@@ -25,7 +25,8 @@ spent in this order, each step only with what the previous one left:
    line, a repeated template shown once with its count. In `detail="full"` every message takes part
    in step 2 instead, verbatim (a very long one cut in the middle).
 
-How each line reads is `layout`'s concern. Counts are exact: `×N` counts every occurrence in the
+Steps 2 and 3, and what a message's line costs, are `more_lines`'s; how each line reads is
+`layout`'s. Counts are exact: `×N` counts every occurrence in the
 window read, shown or not, and is written before the quoted text, which always comes last on its
 line (after the one sanitizer, `sanitize.one_line`), so no message can pose as the server.
 
@@ -41,7 +42,7 @@ it against json.loads).
 from __future__ import annotations
 
 import bisect
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, timedelta, tzinfo
 from operator import attrgetter
@@ -56,21 +57,19 @@ from engati_mcp.digest_types import (
     BudgetedTranscript,
     Continuation,
     Detail,
-    Line,
     NextCall,
     Render,
     Selection,
 )
-from engati_mcp.layout import DATA_NOTE, RUN_WORDS_FROM, _Layout
+from engati_mcp.layout import DATA_NOTE, RUN_WORDS_FROM
 from engati_mcp.models import Message, Role
-from engati_mcp.orders import by_halving, from_both_ends, spread
+from engati_mcp.more_lines import LEAD_CAP, MISSES_BEFORE_STOP, _MoreLines
+from engati_mcp.orders import by_halving, spread
 from engati_mcp.repeats import RepeatIndex, often_said
-from engati_mcp.sanitize import one_line
-from engati_mcp.shortening import first_line, head_cut, middle_cut, quick_tokens
+from engati_mcp.shortening import quick_tokens
 from engati_mcp.tokens import count_tokens
 
-_LEAD_CAP = 150  # tokens a lead may take when every lead fits
-_MIN_LEAD_CAP = 40  # ... and when they do not: a request says first what it is about ...
+_MIN_LEAD_CAP = 40  # tokens a lead may take when not every lead fits: a request says first what it is about ...
 _SMS_CHARS, _SMS_LEAD_CAP = 160, 80  # ... unless it is no longer than a text message (then up to 80)
 _OFTEN_SHARE = 50  # the "Often said" line takes a fiftieth of the budget (a few repeats at 1,000 tokens)...
 _OFTEN_GROWTH = 100_000  # ... or budget² / this when more (144 tokens at 3,800) ...
@@ -78,14 +77,10 @@ _OFTEN_MAX = 200  # ... and never more than this: beyond, conversations deserve 
 _TINY_LEAD_CAP = 8  # the shortest a lead is cut to, for the first and most recent at a tiny budget
 _QUICK_HEADING = 10  # quick price of a listing's "Mar 04 09:12 [12, fallback] "
 _RUNS_WANTED = 3  # when not every lead fits, about this many skipped runs: listings come in clusters
-_LONG_MESSAGE_SHARE = 6  # a message longer than budget / this is cut in the middle
 _RUN_SHORT_QUICK = 7  # quick price of "… 3 not shown" (squeezed: its neighbours date it)
 _RUN_WORDS_QUICK = 28  # ... "… 37 conversations Apr 02 → May 30 not shown: refund 14, flight 9, invoice 6"
 _RUN_ONE_QUICK = 6  # ... and of "… 1 not shown"
-_EXPAND_COST = 10  # a one-line conversation taking a second line: its heading, "N hidden", a time
-_EXPAND_COST_COMPACT = 5  # ... and in compact lines, without the time
 _SLACK_ROUNDS = 3  # renderings re-measured for what the prices left unused (each round leaves less)
-_MISSES_BEFORE_STOP = 8  # offers that did not fit in a row before a step gives up
 
 
 def budget_transcript(
@@ -106,7 +101,7 @@ def budget_transcript(
     return _Digest(messages, max_tokens, detail, heading, tz, silence, next_call).run()
 
 
-class _Digest(_Layout):
+class _Digest(_MoreLines):
     def __init__(
         self,
         messages: Sequence[Message],
@@ -203,7 +198,7 @@ class _Digest(_Layout):
         """Choose the leads, and whether every one fits (on a quick price, beside the "Often said"
         line's share): when not, the digest is squeezed (shorter leads, day-only listings, clusters)."""
         self.leads = [lead_of(self.messages, conv, self.repeats.groups.__getitem__) for conv in self.convs]
-        quick = sum(self._quick_listing(i, _LEAD_CAP) for i in range(len(self.convs)))
+        quick = sum(self._quick_listing(i, LEAD_CAP) for i in range(len(self.convs)))
         if quick > budget - self._often_share(budget):
             self.squeezed = True
             # Clusters sized so that what fits makes about _RUNS_WANTED skipped runs: each run is a line
@@ -219,7 +214,7 @@ class _Digest(_Layout):
         n = len(self.convs)
         if not self.squeezed:
             for index in spread(n):
-                self._list(index, _LEAD_CAP, budget)
+                self._list(index, LEAD_CAP, budget)
             return
         cap = _MIN_LEAD_CAP
         # The most recent and the first are always listed: when room is short, with shorter leads.
@@ -230,7 +225,7 @@ class _Digest(_Layout):
         # a repeat ("any update?", already on the "Often said" line) or a bare number says little.
         telling = {i for i in range(n) if self._telling(i)}
         inner = sorted(telling - {0, n - 1})
-        by_halving(inner, self.cluster, lambda index: self._list(index, cap, budget), _MISSES_BEFORE_STOP)
+        by_halving(inner, self.cluster, lambda index: self._list(index, cap, budget), MISSES_BEFORE_STOP)
         self._fill(cap, budget, [i for i in spread(n) if i in telling])
         self._fill(cap, budget)
 
@@ -244,7 +239,7 @@ class _Digest(_Layout):
         that joins two runs into none), in spread order, until several in a row do not."""
         misses = 0
         for index in spread(len(self.convs)) if order is None else order:
-            if misses >= 2 * _MISSES_BEFORE_STOP:
+            if misses >= 2 * MISSES_BEFORE_STOP:
                 return
             if not self.pick.listed[index]:
                 misses = 0 if self._list(index, cap, budget) else misses + 1
@@ -288,161 +283,6 @@ class _Digest(_Layout):
         low = self.listed_order[at - 1] + 1 if at > 0 else 0
         high = self.listed_order[at] - 1 if at < len(self.listed_order) else len(self.convs) - 1
         return _run_price(index - low) + _run_price(high - index) - _run_price(high - low + 1)
-
-    def _take_more(self, budget: int) -> None:
-        """Step 2, round-robin across the listed conversations; then step 3, the replies. Only once
-        every conversation is listed: until then, no conversation gets a second line."""
-        self._restore_leads(budget)
-        if not all(self.pick.listed):
-            return
-        order = [i for i in spread(len(self.convs)) if self.pick.listed[i]]
-        cap = max(_LEAD_CAP, budget // _LONG_MESSAGE_SHARE)
-        queues = {
-            i: deque(from_both_ends([m for m in self.convs[i].members if self._more_candidate(i, m)])) for i in order
-        }
-        # Lines give up their times, then headings theirs and counts their dates, only while what
-        # the user wrote does not all fit; once given up, for good (a second pass must not price
-        # lines with what it left out).
-        self.compact = self.compact or not self._all_fit(queues, cap, budget)
-        if self.compact and not self.tight and not self._all_fit(queues, cap, budget):
-            self._tighten()
-        misses = 0
-        while queues and misses < len(queues) + _MISSES_BEFORE_STOP:
-            for index in list(queues):
-                queue = queues[index]
-                while queue and self._said_elsewhere(queue[0]):
-                    queue.popleft()
-                if not queue:
-                    del queues[index]
-                    continue
-                misses = 0 if self._try(index, queue.popleft(), cap, budget) else misses + 1
-        if self.detail == "conversation" and all(self.pick.listed) and not self._user_lines_missing():
-            self._take_replies(budget)
-
-    def _all_fit(self, queues: dict[int, deque[int]], cap: int, budget: int) -> bool:
-        """Whether every line still to offer fits, as lines are written now. When not with their
-        times, lines go without (the conversation's heading dates them all) and the user's untagged:
-        at 4,000 tokens a sixth more of what users wrote fits; when not even then, tight (see
-        `_tighten`). Priced only until it is over."""
-        room, seen = budget - self.pick.used, set(self.repeats.shown)
-        for index, queue in queues.items():
-            if queue and len(self.pick.lines[index]) == 1:
-                room -= self._expand_cost()
-            for message in queue:
-                key = self.repeats.key_of(message)
-                if key is not None and key in seen:
-                    continue  # counted by the line of its first telling
-                if key is not None:
-                    seen.add(key)
-                room -= self._offer(message, cap, indented=True).cost
-                if room < 0:
-                    return False
-        return True
-
-    def _expand_cost(self) -> int:
-        """What a one-line conversation pays to become a heading with its lines beneath."""
-        return _EXPAND_COST_COMPACT if self.compact else _EXPAND_COST
-
-    def _tighten(self) -> None:
-        """Tight lines: headings show the day only and counts no dates (at 16,000 tokens the largest
-        histories then fit whole). The headings' times, already paid for, are given back (at least)."""
-        self.tight = True
-        self.pick.used -= sum(self.pick.listed) * (count_tokens(" 00:00") - 1)
-
-    def _more_candidate(self, conv: int, message: int) -> bool:
-        if message in self.pick.lines[conv]:
-            return False
-        return self.detail == "full" or self.messages[message].role is Role.USER
-
-    def _said_elsewhere(self, message: int) -> bool:
-        """A repeat whose text already has a line: that line's "(×N)" counts this one too."""
-        return self.detail != "full" and self.repeats.key_of(message) in self.repeats.shown
-
-    def _user_lines_missing(self) -> bool:
-        return any(
-            self.messages[m].role is Role.USER and m not in self.pick.lines[index] and not self._said_elsewhere(m)
-            for index, conv in enumerate(self.convs)
-            for m in conv.members
-        )
-
-    def _take_replies(self, budget: int) -> None:
-        """The bot's and agents' replies, cheapest first; a repeated template once, with its count."""
-        offers: dict[str, tuple[int, int, int]] = {}  # text -> (length, message, conversation)
-        for index, conv in enumerate(self.convs):
-            for m in conv.members:
-                text = self.messages[m].text
-                if self.messages[m].role is not Role.USER and text not in offers:
-                    offers[text] = (len(text.split("\n", 1)[0]), m, index)
-        if self.compact and not self._replies_taken():
-            # Compact lines with no reply read as the questions view, hidden replies uncounted: the
-            # first reply gives every heading its "N hidden" back, so it pays for them all.
-            counts = count_tokens(", 00 hidden") * sum(self.pick.listed)
-            if self.pick.used + counts > budget:
-                return
-            self.pick.used += counts
-        misses = 0
-        for _, m, index in sorted(offers.values()):
-            misses = 0 if self._try(index, m, 0, budget) else misses + 1
-            if misses >= _MISSES_BEFORE_STOP:
-                return
-
-    def _try(self, conv: int, message: int, cap: int, budget: int) -> bool:
-        line = self._offer(message, cap, indented=True)
-        expand = self._expand_cost() if len(self.pick.lines[conv]) == 1 else 0
-        if self.pick.used + line.cost + expand > budget:
-            return False
-        self.pick.used += expand
-        self._take(conv, message, line)
-        return True
-
-    def _take(self, conv: int, message: int, line: Line) -> None:
-        self.pick.lines[conv][message] = line
-        self.pick.taken.append((conv, message))
-        self.pick.used += line.cost
-        if line.key is not None:
-            self.repeats.shown.add(line.key)
-
-    def _offer(self, message: int, cap: int, indented: bool, head_only: bool = False, tag: bool = True) -> Line:
-        """A message as a line: sanitised, shortened as its role and `cap` say (a lead squeezed for
-        room keeps its beginning, any other long message loses its middle), priced with its
-        "(×N, dates)" unless its repeat group already has a line. Pricing takes nothing."""
-        m = self.messages[message]
-        whole = one_line(m.text)
-        if m.role is Role.USER or self.detail == "full":
-            cut = head_cut if head_only else middle_cut
-            text = cut(whole, cap) if cap else whole
-        else:
-            text = first_line(m.text)
-        key = self.repeats.key_of(message)
-        cost = count_tokens(f"{self._prefix(m, indented)}{self._tag(m) if tag else ''}{text}") + 1
-        if key is not None and key not in self.repeats.shown:  # the group's first line carries the count
-            cost += count_tokens(self.repeats.count_mark(key, self._span, dates=not self.tight))
-        return Line(text, cost, key, shortened=text != whole and head_only)
-
-    def _bare_cost(self, line: Line, message: int, indented: bool) -> int:
-        """`line`'s price without the "(×N)" it may have paid for (already paid: not again)."""
-        m = self.messages[message]
-        return count_tokens(f"{self._prefix(m, indented)}{self._tag(m)}{line.text}") + 1
-
-    def _prefix(self, message: Message, indented: bool) -> str:
-        """What stands before a line's text: under a heading, its time (none in compact lines)."""
-        if not indented:
-            return ""
-        return " " if self.compact else f"  {self._clock(message.timestamp, None)} "
-
-    def _restore_leads(self, budget: int) -> None:
-        """Leads squeezed to fit every conversation get their full length back, while it fits."""
-        for index in spread(len(self.convs)):
-            lead = self.leads[index] if self.pick.listed[index] else None
-            old = self.pick.lines[index].get(lead) if lead is not None else None
-            if lead is None or old is None or not old.shortened:
-                continue
-            indented = len(self.pick.lines[index]) > 1
-            new = self._offer(lead, _LEAD_CAP, indented=indented)
-            new.cost += old.cost - self._bare_cost(old, lead, indented)  # its count, already paid, carries over
-            if self.pick.used + new.cost - old.cost <= budget:
-                self.pick.lines[index][lead] = new
-                self.pick.used += new.cost - old.cost
 
 
 # ---------------------------------------------------------------------------------------------
