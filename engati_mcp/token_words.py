@@ -143,7 +143,7 @@ LATIN_WORDS = {
         "acho fora esses elas essas terra isto estes pena"
     ),
     "1221": (
-        "cancelled canceled delayed killed pedidos cancelar entrega factura horario dónde cuál debe horas "
+        "tapped cancelled canceled delayed killed pedidos cancelar entrega factura horario dónde cuál debe horas "
         "artículo quién salir proceso quieres pregunta pagamento preço equipe"
     ),
     "1223": "aren't haven't became ningún ninguna amanhã fazendo ficou relação atenção maneira fazem",
@@ -237,16 +237,16 @@ SCRIPT_WORDS = {
 
 SYMBOLS = {  # costs of " p" and "p"
     "11": (
-        "? ! . , : ; ... .. !! ?? ??? !!! - -- – — … ( ) [ ] { } \" ' ` / | \\ @ # & + * % $ = < > ~ ^ _ :) :( ;) "
+        '? ! . , : ; × "[ ... .. !! ?? ??? !!! - -- – — … ( ) [ ] { } " \' ` / | \\ @ # & + * % $ = < > ~ ^ _ :) :( ;) '
         '(: ): ). ), ?) !) ," ." ?" !" ", \'. \', ¶ ’ ‘ “ ” « » ¿ ¡ ₹ € £ ¥ • · ° ™ © ® → ← ✓ ✔ ✅ ⭐ ❤ ❤️ 。 '
         '、 ， ： 「 」 『 （ ） ～ ・ ؟ ، ؛ । 😀 😂 😊 🙂 😉 👍 {" ": "} }, }] [{ "] ], ":" =" (" ")'
     ),
     "22": (
         "?!? ❌ 😃 😄 😆 😅 😇 😋 😎 🤔 🤗 🙄 😏 😒 😞 😔 😟 😕 🙁 😣 😖 😫 😩 😢 😤 😠 😡 🤬 😱 😨 😰 😥 😓 🤝 👎 "
         "🙌 💪 👋 ✋ 🤞 💯 🎉 🎊 💔 💖 💙 💚 💛 💜 🤍 ⚡ 🌟 😐 😑 😶 🤐 😬 🤦 🤷 👀 📦 🚚 💰 💳 📞 📱 🤖 👍👍 😂😂 "
-        '😊😊 👍🏻 👍🏼 ":{'
+        '😊😊 👍🏻 👍🏼 ":{ [×'
     ),
-    "21": '?! !? .) :// ☺ ✨ ？ ！ ； 』 😁 🤣 😍 😘 😭 👌 👏 🙏 🔥 💕 ":[',
+    "21": '?! !? .) :// ]: ]" ☺ ✨ ？ ！ ； 』 😁 🤣 😍 😘 😭 👌 👏 🙏 🔥 💕 ":[',
     "33": "✌️ 🧡 🖤 ☹️ ⏰ 🛒 👍👍👍 😂😂😂 😊😊😊 👍🏽 👍🏾 👍🏿 👋🏻 👋🏼 💪🏻 💪🏼",
     "32": "☺️ 🥰 🥺 🙏🙏 😍😍 🔥🔥 😭😭 👏👏 🤣🤣 🙏🏻 🙏🏼 👌🏻 👌🏼 👏🏻 👏🏼",
     "44": "🇮🇳 🇧🇷 🇪🇸 🇵🇹 🇺🇸 🇬🇧 🇦🇪 🇸🇦 🇯🇵 👋🏽 👋🏾 👋🏿 💪🏽 💪🏾 💪🏿",
