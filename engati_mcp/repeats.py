@@ -10,6 +10,7 @@ this runs on every message. The user's repeats also make the digest's "Often sai
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -100,19 +101,53 @@ def often_said(
     (the follow-ups "any update?", the thanks), so the conversations can spend theirs on what was said
     once. The count comes first, and a text that could be read as more than an item's text is quoted
     as JSON (its own quotes escaped; see `_item_text`): no text can forge an item."""
-    items: list[str] = []
-    keys: set[str] = set()
-    cost = count_tokens("Often said: ") + 1
-    for key, index in repeats.user_groups():
+    opening = count_tokens("Often said: ") + 1
+    chosen = _most_per_token(repeats, messages, span, dates, share - opening)
+    if not chosen:
+        return "", set(), 0
+    line = "Often said: " + " · ".join(item for item, _, _ in chosen)
+    return line, {key for _, key, _ in chosen}, opening + sum(price for _, _, price in chosen)
+
+
+_LEAST_ITEM_PRICE = 4  # "×2 k" and its separator: no item costs less
+
+
+def _most_per_token(
+    repeats: RepeatIndex,
+    messages: Sequence[Message],
+    span: Callable[[datetime, datetime], str],
+    dates: bool,
+    room: int,
+) -> list[tuple[str, str, int]]:
+    """(item, group, price) of the repeats that show the most messages in `room` tokens, most frequent
+    first. A knapsack, filled greedily by messages per token: three "ok" say more than one long request
+    said three times. The groups come most frequent first, so once the room is full of items worth more
+    per token than any later group could be, the rest are not even priced."""
+    ranked: list[tuple[float, int, str, str, int]] = []  # (-messages per token, order, item, group, price)
+    for order, (key, index) in enumerate(repeats.user_groups()):
+        count = repeats.count(key)
+        if count / _LEAST_ITEM_PRICE < _worth_needed(ranked, room):
+            break
         text = one_line(messages[index].text)
         if len(text) > _OFTEN_CHARS:
             continue
         when = f" ({repeats.span_of(key, span)})" if dates and is_substantive(messages[index]) else ""
-        item = f"×{repeats.count(key)} {_item_text(text)}{when}"
+        item = f"×{count} {_item_text(text)}{when}"
         price = count_tokens(item) + 1
-        if cost + price > share:
-            break
-        items.append(item)
-        keys.add(key)
-        cost += price
-    return ("Often said: " + " · ".join(items), keys, cost) if items else ("", set(), 0)
+        bisect.insort(ranked, (-count / price, order, item, key, price))
+    chosen = []
+    for _, order, item, key, price in ranked:
+        if price <= room:
+            chosen.append((order, item, key, price))
+            room -= price
+    return [(item, key, price) for _, item, key, price in sorted(chosen)]
+
+
+def _worth_needed(ranked: list[tuple[float, int, str, str, int]], room: int) -> float:
+    """The messages per token of the first ranked item that no longer fits the room when the items
+    before it are all taken: one worth less cannot get in (0 while the room is not full)."""
+    for worth, _, _, _, price in ranked:
+        room -= price
+        if room < 0:
+            return -worth
+    return 0.0

@@ -64,8 +64,20 @@ def test_the_often_said_line_counts_each_repeat_inside_its_share() -> None:
     assert line == "Often said: ×3 any update? (03-04..03-13) · ×2 Thank you"  # thanks: no dates
     assert read_items(line) == [(3, "any update?"), (2, "Thank you")]
     assert len(keys) == 2 and count_tokens(line) <= cost <= 100
-    short, kept, _ = often_said(repeats, HISTORY, cost - 1, span, dates=True)  # the second no longer fits
-    assert short == "Often said: ×3 any update? (03-04..03-13)" and len(kept) == 1
+    short, kept, short_cost = often_said(repeats, HISTORY, cost - 1, span, dates=True)  # both no longer fit
+    assert len(kept) == 1 and count_tokens(short) <= short_cost <= cost - 1
+
+
+def test_a_small_share_goes_to_the_repeats_that_show_the_most_messages_per_token() -> None:
+    # "ok" said 4 times costs a few tokens; a request said 5 times costs many more with its dates:
+    # in a share too small for both, the four "ok" are kept, and the line still reads most frequent first.
+    request = "when will the replacement for my broken mixer grinder arrive"
+    history = [said(Role.USER, request, day) for day in range(5)] + [said(Role.USER, "ok", day) for day in range(4)]
+    repeats = RepeatIndex(history)
+    both, _, cost = often_said(repeats, history, 200, span, dates=True)
+    assert read_items(both) == [(5, request), (4, "ok")]
+    line, _, _ = often_said(repeats, history, cost - 1, span, dates=True)
+    assert read_items(line) == [(4, "ok")]
 
 
 def test_a_plain_text_goes_bare_and_anything_else_is_quoted() -> None:
