@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import accumulate, pairwise, repeat
-from operator import attrgetter, is_, sub
+from operator import attrgetter, is_, ne, sub
 
 from engati_mcp.models import Message, MessageKind, Role
 
@@ -132,7 +132,10 @@ def split_conversations(messages: Sequence[Message], silence: timedelta = DEFAUL
         return []
     times = list(map(attrgetter("timestamp"), messages))
     sessions = list(map(attrgetter("session"), messages))
-    if sessions.count(None) < len(sessions):  # some message carries Engati's session id
+    missing = sessions.count(None)
+    if not missing:  # every message carries Engati's session id: it alone decides, compared in C
+        cuts = [i for i, new in enumerate(map(ne, sessions[1:], sessions), start=1) if new]
+    elif missing < len(sessions):  # some message carries one
         cuts = [i for i in range(1, len(messages)) if _starts_new(messages[i - 1], messages[i], silence)]
     elif None in times:  # without session ids, an undated message stays with its neighbours
         pairs = enumerate(pairwise(times), start=1)
