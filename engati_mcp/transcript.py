@@ -74,6 +74,7 @@ _SMS_CHARS, _SMS_LEAD_CAP = 160, 80  # ... unless it is no longer than a text me
 _OFTEN_SHARE = 50  # the "Often said" line takes a fiftieth of the budget (a few repeats at 1,000 tokens)...
 _OFTEN_GROWTH = 100_000  # ... or budget² / this when more (144 tokens at 3,800) ...
 _OFTEN_MAX = 200  # ... and never more than this: beyond, conversations deserve the room
+_OFTEN_QUESTIONS_SHARE, _OFTEN_QUESTIONS_MAX = 8, 500  # the same in the questions view (see _often_share)
 _TINY_LEAD_CAP = 8  # the shortest a lead is cut to, for the first and most recent at a tiny budget
 _QUICK_HEADING = 10  # quick price of a listing's "Mar 04 09:12 [12, fallback] "
 _RUNS_WANTED = 3  # when not every lead fits, about this many skipped runs: listings come in clusters
@@ -81,6 +82,7 @@ _RUN_SHORT_QUICK = 7  # quick price of "… 3 not shown" (squeezed: its neighbou
 _RUN_WORDS_QUICK = 28  # ... "… 37 conversations Apr 02 → May 30 not shown: refund 14, flight 9, invoice 6"
 _RUN_ONE_QUICK = 6  # ... and of "… 1 not shown"
 _SLACK_ROUNDS = 3  # renderings re-measured for what the prices left unused (each round leaves less)
+_SLACK_WORTH = 100  # ... while a hundredth of the budget or more is left (less is not worth a rendering)
 
 
 def budget_transcript(
@@ -126,6 +128,7 @@ class _Digest(_MoreLines):
         self.repeats = RepeatIndex(messages)
         self.pick = Selection([False] * len(self.convs), [{} for _ in self.convs])
         self.leads: list[int | None] = []
+        self._lead_quick: list[int] = []  # a quick price of each lead's whole text
         self._heading_costs: dict[tuple[int, tuple[str, ...], bool], int] = {}
         self.runs: dict[tuple[int, int], str] = {}  # run lines already written, by (first, last)
         self.head = self._head_lines(heading, len(every) - len(self.convs))
@@ -161,7 +164,7 @@ class _Digest(_MoreLines):
         more lines (the final fit checks the count). The rendering, if nothing changed since."""
         render = self._render()
         slack = self.max_tokens - count_tokens(render.text)
-        if slack <= _QUICK_HEADING:
+        if slack <= max(_QUICK_HEADING, self.max_tokens // _SLACK_WORTH):
             return render
         state = (len(self.pick.taken), self.pick.used)
         if all(self.pick.listed):
@@ -183,6 +186,10 @@ class _Digest(_MoreLines):
     def _often_share(self, budget: int) -> int:
         # Small budgets are for conversations' lines: a few repeats only. A larger one lists most
         # conversations anyway, and a repeat on this line stands for many messages at once.
+        # In the questions view every line is the user's, and this one shows the most of their
+        # messages per token: there it gets an eighth of the budget from the start.
+        if self.detail == "questions":
+            return min(max(budget // _OFTEN_QUESTIONS_SHARE, budget * budget // _OFTEN_GROWTH), _OFTEN_QUESTIONS_MAX)
         return min(max(budget // _OFTEN_SHARE, budget * budget // _OFTEN_GROWTH), _OFTEN_MAX)
 
     def _reserve(self) -> int:
@@ -198,6 +205,7 @@ class _Digest(_MoreLines):
         """Choose the leads, and whether every one fits (on a quick price, beside the "Often said"
         line's share): when not, the digest is squeezed (shorter leads, day-only listings, clusters)."""
         self.leads = [lead_of(self.messages, conv, self.repeats.groups.__getitem__) for conv in self.convs]
+        self._lead_quick = [quick_tokens(self.messages[lead].text) if lead is not None else 0 for lead in self.leads]
         quick = sum(self._quick_listing(i, LEAD_CAP) for i in range(len(self.convs)))
         if quick > budget - self._often_share(budget):
             self.squeezed = True
@@ -225,7 +233,13 @@ class _Digest(_MoreLines):
         # a repeat ("any update?", already on the "Often said" line) or a bare number says little.
         telling = {i for i in range(n) if self._telling(i)}
         inner = sorted(telling - {0, n - 1})
-        by_halving(inner, self.cluster, lambda index: self._list(index, cap, budget), MISSES_BEFORE_STOP)
+        by_halving(
+            inner,
+            self.cluster,
+            lambda index: self._list(index, cap, budget),
+            MISSES_BEFORE_STOP,
+            price=lambda index: self._quick_listing(index, cap),
+        )
         self._fill(cap, budget, [i for i in spread(n) if i in telling])
         self._fill(cap, budget)
 
@@ -245,8 +259,7 @@ class _Digest(_MoreLines):
                 misses = 0 if self._list(index, cap, budget) else misses + 1
 
     def _quick_listing(self, index: int, cap: int) -> int:
-        lead = self.leads[index]
-        text = min(cap, quick_tokens(self.messages[lead].text)) + 3 if lead is not None else 0
+        text = min(cap, self._lead_quick[index]) + 3 if self.leads[index] is not None else 0
         return _QUICK_HEADING + text
 
     def _list(self, index: int, cap: int, budget: int) -> bool:

@@ -38,3 +38,18 @@ def test_halving_stops_after_as_many_refusals_in_a_row_as_its_patience() -> None
 
     by_halving(list(range(100)), 1, room_for_six, patience=3)
     assert len(offered) == 6 + 3  # six taken, then three refused in a row: there are gaps left, but no room
+
+
+def test_halving_with_a_price_takes_the_cheapest_near_the_middle_but_never_outside_its_middle_half() -> None:
+    prices = {i: 10 for i in range(100)} | {44: 2, 10: 1}  # 44 is cheap and near the middle; 10 is far
+    taken: list[int] = []
+    by_halving(list(range(100)), 1, lambda i: taken.append(i) is None, patience=8, price=prices.__getitem__)
+    assert taken[0] == 44  # not 49: a cheaper listing four places away (more of them fit)
+    assert 10 not in taken[:3]  # the cheapest of all lies outside the middle half: evenness first
+    assert sorted(taken) == list(range(100))
+
+
+def test_halving_with_a_price_prefers_the_nearest_of_equally_cheap_clusters() -> None:
+    taken: list[int] = []
+    by_halving(list(range(100)), 3, lambda i: taken.append(i) is None, patience=8, price=lambda _: 5)
+    assert taken[:3] == [49, 50, 51]  # every price equal: the middle, as without a price

@@ -1121,3 +1121,47 @@ def test_when_squeezed_a_lead_no_longer_than_a_text_message_is_shown_whole() -> 
     assert all(re.fullmatch(r"D-\d+, Shanti Niwas, Jayanagar, Bengaluru 5600\d\d", b.lines[0]) for b in blocks), (
         result.text
     )
+
+
+def test_when_squeezed_a_short_request_near_the_middle_is_listed_before_a_long_one() -> None:
+    """Every other visit opens with a long request, the rest with a short one: when not every lead
+    fits, a long one gives way to a short one beside it, so more visits are listed, still across
+    the whole window."""
+    long = (
+        "I ordered a {c} seater sofa set in walnut finish with the matching centre table and two side tables, "
+        "where is it"
+    )
+    messages: list[Message] = []
+    for c in range(80):
+        said = long.format(c=c) if c % 2 else f"refund for order {c}?"
+        messages += [msg(Role.USER, said, c * DAY), msg(Role.BOT, "Let me check.", c * DAY + 1)]
+    result = budget_transcript(messages, 600, detail="questions")
+    inner = [block.lines[0] for block in parse(result).blocks[1:-1]]
+    short = [line for line in inner if "refund for order" in line]
+    assert 6 <= len(inner) < 70, result.text
+    assert len(short) >= 2 * (len(inner) - len(short)), result.text  # mostly the short ones
+    numbers = sorted(int(re.search(r"order (\d+)", line)[1]) for line in short)  # type: ignore[index]
+    assert numbers[0] < 25 and numbers[-1] > 55, numbers  # spread across the window, not one end
+
+
+def test_in_the_questions_view_the_often_said_line_has_an_eighth_of_the_budget() -> None:
+    """Where every line is the user's, the line that shows the most of their messages per token gets
+    more room than beside the replies: an eighth of the budget, where the conversation view gives a
+    fiftieth at 1,000 tokens."""
+    chases = [f"any news on ticket {n}?" for n in range(40)]
+    messages: list[Message] = []
+    for c in range(200):
+        t = c * DAY
+        messages += [
+            msg(Role.USER, f"My parcel number {c} came damaged, I want a refund", t),
+            msg(Role.BOT, "Let me check.", t + 1),
+            msg(Role.USER, chases[c % len(chases)], t + 2),
+        ]
+    items = {}
+    for detail in ("questions", "conversation"):
+        result = budget_transcript(messages, 1000, detail=detail)
+        often = next(line for line in result.text.split("\n") if OFTEN.match(line))
+        items[detail] = read_items(often)
+        assert all(count == 5 for count, _ in items[detail])  # true counts: each chase said 5 times
+    assert len(items["questions"]) >= 4 * len(items["conversation"]) >= 4
+    assert o200k("Often said: " + " · ".join(f"×5 {text}" for _, text in items["questions"])) <= 1000 // 8
