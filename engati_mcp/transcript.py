@@ -11,12 +11,14 @@ spent in this order, each step only with what the previous one left:
    on a one-line listing (`Mar 04 [fallback]: ...`, the colon ending the server's words), and
    conversations chosen evenly across the window by halving the longest run not yet listed (the
    first and the most recent before all, a few side by side, so that there are few run lines to pay
-   for), among those whose lead says something new: a visit that only chased ("any update?",
-   counted on the "Often said" line) waits until no request fits. Each
-   skipped run becomes one line with its count, and its dates and words when it is long.
-   Beside the leads, an "Often said" line counts the user's repeats, in a share that grows faster
-   than the budget (16 tokens at 1,000, 144 at 4,000, 200 at most): at small budgets a
-   conversation's line says more than a fifth "ok".
+   for; each split takes the cheapest listing in the middle half of its stretch, so more fit),
+   among those whose lead says something new: a visit that only chased ("any update?", counted on
+   the "Often said" line) waits until no request fits. Each skipped run becomes one line with its
+   count, and its dates and words when it is long.
+   Beside the leads, an "Often said" line counts the user's repeats, those that show the most
+   messages per token first, in a share that grows faster than the budget (20 tokens at 1,000, 160
+   at 4,000, 200 at most): at small budgets a conversation's line says more than a fifth "ok". In
+   the questions view, where every line is the user's, the share is an eighth (500 at most).
 2. **More of what the user wrote**, round-robin across conversations (a long one from both ends),
    once every conversation is listed: no conversation gets a second line while another has none.
    When not all of it fits with each line's time, lines go *compact* (no time, the user's untagged),
