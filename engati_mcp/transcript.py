@@ -84,7 +84,7 @@ _RUN_SHORT_QUICK = 7  # quick price of "… 3 not shown" (squeezed: its neighbou
 _RUN_WORDS_QUICK = 28  # ... "… 37 conversations Apr 02 → May 30 not shown: refund 14, flight 9, invoice 6"
 _RUN_ONE_QUICK = 6  # ... and of "… 1 not shown"
 _SLACK_ROUNDS = 3  # renderings re-measured for what the prices left unused (each round leaves less)
-_SLACK_WORTH = 100  # ... while a hundredth of the budget or more is left (less is not worth a rendering)
+_SLACK_WORTH = 50  # ... while a fiftieth of the budget or more is left (less is not worth a rendering)
 
 
 def budget_transcript(
