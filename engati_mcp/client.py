@@ -185,7 +185,7 @@ class EngatiClient:
                 self._in_flight.discard(scope)
         raise _shutting_down()  # only reached when `aclose` cancelled the scope
 
-    def _backoff_hook(self, exc: Exception) -> bool | float:
+    def _backoff_hook(self, exc: BaseException) -> bool | float:
         """Whether to try again after `exc`: never once `aclose` has begun (the pool is closing)."""
         return False if self._closed else backoff(self._retry, exc)
 

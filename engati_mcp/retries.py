@@ -23,7 +23,7 @@ import stamina.instrumentation
 from engati_mcp.errors import EngatiError
 
 T = TypeVar("T")
-BackoffHook = Callable[[Exception], bool | float]  # stamina's `on`: give up, back off, or wait this long
+BackoffHook = Callable[[BaseException], bool | float]  # stamina's `on`: give up, back off, or wait this long
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # Retries are part of the client's requests, so they log where its request lines go.
@@ -69,7 +69,7 @@ async def retrying(policy: RetryPolicy, attempt: Callable[[int], Awaitable[T]], 
     raise AssertionError("unreachable: stamina either returns or raises")  # pragma: no cover
 
 
-def backoff(policy: RetryPolicy, exc: Exception) -> bool | float:
+def backoff(policy: RetryPolicy, exc: BaseException) -> bool | float:
     """Whether to try again after `exc`: False to stop, True for the usual backoff, or the seconds
     Engati asked for (capped)."""
     if not isinstance(exc, Retryable):
