@@ -190,9 +190,9 @@ class _Digest(_MoreLines):
         # conversations anyway, and a repeat on this line stands for many messages at once.
         # In the questions view every line is the user's, and this one shows the most of their
         # messages per token: there it gets an eighth of the budget from the start.
-        if self.detail == "questions":
-            return min(max(budget // _OFTEN_QUESTIONS_SHARE, budget * budget // _OFTEN_GROWTH), _OFTEN_QUESTIONS_MAX)
-        return min(max(budget // _OFTEN_SHARE, budget * budget // _OFTEN_GROWTH), _OFTEN_MAX)
+        questions = self.detail == "questions"
+        share, most = (_OFTEN_QUESTIONS_SHARE, _OFTEN_QUESTIONS_MAX) if questions else (_OFTEN_SHARE, _OFTEN_MAX)
+        return min(max(budget // share, budget * budget // _OFTEN_GROWTH), most)
 
     def _reserve(self) -> int:
         """Tokens of the fixed lines, with the numbers only known at the end at their largest."""
